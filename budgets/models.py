@@ -1,0 +1,1 @@
+"""Models of budgets: filled in by its issue."""

@@ -1,0 +1,1 @@
+"""Models of committees: filled in by its issue."""

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.urls import path
+
+from portfolio import views
+
+admin.site.site_header = "Portefeuille des startups d'État — administration"
+admin.site.site_title = "Portefeuille — administration"
+admin.site.index_title = "Tableau de bord"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accessibilite/",
+        views.static_page,
+        {"template": "portfolio/accessibility.html", "title": "Déclaration d'accessibilité"},
+        name="accessibility",
+    ),
+    path(
+        "mentions-legales/",
+        views.static_page,
+        {"template": "portfolio/legal.html", "title": "Mentions légales"},
+        name="legal",
+    ),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "portfolio.views.page_not_found"
+handler500 = "portfolio.views.server_error"

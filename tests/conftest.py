@@ -1,0 +1,89 @@
+"""Fixtures shared by every test: personas, browser set-up, accessibility check."""
+
+import os
+import shutil
+
+import pytest
+
+# pytest-playwright runs an event loop in the test thread; the ORM calls made beside it from
+# live_server tests are synchronous and safe (STACK.md).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    # The manifest storage needs collectstatic (53 MB of DSFR); tests serve the source files.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+# --- Personas -------------------------------------------------------------------------------
+STAFF_PASSWORD = "mot-de-passe-equipe-de-test"
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        username="equipe@incubateur.test",
+        email="equipe@incubateur.test",
+        password=STAFF_PASSWORD,
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def anonymous_client(client):
+    return client
+
+
+# --- Browser --------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium from the PATH; a browser is never downloaded."""
+    if not CHROMIUM:
+        message = (
+            "chromium absent du PATH : `apt-get install -y chromium` pour les tests navigateur"
+        )
+        if os.environ.get("REQUIRE_BROWSER_TESTS"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture
+def assert_accessible():
+    """Runs axe-core (bundled, offline) on the page and fails with its report on any violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page):
+        results = axe.run(page)
+        assert results.violations_count == 0, results.generate_report()
+
+    return check
