@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
+    "simple_history",
     "dsfr",
     "startups",
     "budgets",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change in the admin (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portfolio.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -115,6 +119,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+
+# The beta.gouv.fr corpus used by seed_demo and the benchmarks (read in place, never copied:
+# its licence is CC BY-NC-SA).
+BETAGOUV_DATA = env.str(
+    "BETAGOUV_DATA", default=str(BASE_DIR.parent / "shared" / "data" / "betagouv")
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

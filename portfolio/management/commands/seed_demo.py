@@ -1,10 +1,14 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from portfolio import demo
+from startups.models import Startup
 
 
 class Command(BaseCommand):
-    help = "Données et comptes de démonstration (utilisé par `make run`)."
+    help = (
+        "Données et comptes de démonstration : le corpus beta.gouv.fr partagé s'il est présent, "
+        "sinon un portefeuille synthétique ; --scale N porte le portefeuille à N × 662 startups."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -12,8 +16,19 @@ class Command(BaseCommand):
             action="store_true",
             help="ne charge les données que si la base n'a encore aucune startup",
         )
+        parser.add_argument(
+            "--scale", type=int, default=1, help="N : au moins N × 662 startups (benchmarks)"
+        )
 
-    def handle(self, *args, if_empty=False, **options):
+    def handle(self, *args, if_empty=False, scale=1, **options):
+        if scale < 1 or scale > 100:
+            raise CommandError("--scale doit être compris entre 1 et 100.")
+        if if_empty and Startup.objects.exists():
+            self.stdout.write("La base contient déjà des startups : données de démo inchangées.")
+        else:
+            demo.load_portfolio(write=self.stdout.write)
+        if scale > 1:
+            demo.scale_portfolio(scale, write=self.stdout.write)
         for account in demo.ensure_demo_accounts():
             self.stdout.write(
                 f"Compte de démonstration ({account.role}) : {account.login} / {account.password}"

@@ -1,0 +1,616 @@
+"""Reading the beta.gouv.fr corpus: files, front matter, and the rules that clean a phase history.
+
+This module only reads and decides; `startups.services` writes. Everything here is pure, so each
+rule is tested on hand-made data.
+
+The corpus is a folder holding `startups/`, `incubators/`, `organisations/` (like the shared
+snapshot), or a checkout of the beta.gouv.fr site (`content/_startups`, ...). Each file is YAML
+front matter between two `---` lines, then a markdown body; the `.md` extension is optional.
+
+Phase history rules (each correction or observation is recorded, none is silent):
+1. Names: a legacy name maps onto the current vocabulary (`startups.phases.LEGACY_PHASE_NAMES`);
+   an unknown name is left out of the clean history.
+2. An end before its start is dropped (the phase is then open-ended).
+3. Phases are sorted by start; same-day ties by lifecycle order.
+4. The same phase twice (same name, same start) is kept once.
+5. Two different phases starting the same day: the one later in the lifecycle is kept (the
+   other lasted zero days; e.g. investigation and construction on the same day: construction).
+6. A phase lasts until the day before the next one starts: an open end, or an end on the very
+   day the next phase starts (the data's habit for a handover), is set so without a note (the
+   source's own conventions); an end later than that is brought back to it (overlap, noted); an
+   end before it leaves a gap, kept and noted.
+7. The last phase keeps its end, except a terminal one (transférée, opérée, abandon), whose end
+   means nothing and is dropped.
+8. Phases starting in the future are kept (planned) and noted; a restart after a terminal phase
+   is kept and noted.
+Events: an unknown name is kept as `other`; an event dated before the first phase is noted.
+"""
+
+import datetime
+import hashlib
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from startups.models import AccessibilityStatus, CorrectionKind, EventKind
+from startups.phases import LIFECYCLE_ORDER, TERMINAL_KINDS, PhaseKind, phase_kind_from_name
+
+# Bump when a rule changes: every startup is then re-derived at the next import.
+RULES_VERSION = "1"
+
+try:  # libyaml is about ten times faster than the pure-Python parser
+    YamlLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    YamlLoader = yaml.SafeLoader
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class SourceError(Exception):
+    """A file that cannot be read at all. The message says why, in French."""
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    id: str
+    front_matter: dict
+    body: str
+    sha256: str
+
+
+@dataclass
+class Correction:
+    kind: CorrectionKind
+    message: str
+
+
+@dataclass
+class CleanPhase:
+    kind: PhaseKind
+    start: datetime.date
+    end: datetime.date | None
+    comment: str = ""
+    source_name: str = ""
+
+    def key(self):
+        return (self.kind, self.start, self.end, self.comment, self.source_name)
+
+
+@dataclass
+class CleanEvent:
+    kind: EventKind
+    date: datetime.date
+    comment: str = ""
+    promotion: int | None = None
+    amount: Decimal | None = None
+    source_name: str = ""
+
+    def key(self):
+        return (self.kind, self.date, self.comment, self.promotion, self.amount, self.source_name)
+
+
+@dataclass
+class StartupRecord:
+    source: SourceFile
+    fields: dict
+    incubator_id: str
+    co_incubator_ids: list[str]
+    sponsor_ids: list[str]
+    phases: list[CleanPhase]
+    events: list[CleanEvent]
+    corrections: list[Correction] = field(default_factory=list)
+
+
+@dataclass
+class IncubatorRecord:
+    source: SourceFile
+    fields: dict
+    owner_id: str | None
+
+
+@dataclass
+class OrganisationRecord:
+    source: SourceFile
+    fields: dict
+
+
+# --- Files ------------------------------------------------------------------------------------
+CORPUS_FOLDERS = {
+    "organisations": ("organisations", "content/_organisations"),
+    "incubators": ("incubators", "content/_incubators"),
+    "startups": ("startups", "content/_startups"),
+}
+
+
+def corpus_files(root: Path) -> dict[str, list[Path]]:
+    """The files of each kind under `root`, sorted; raises SourceError when none is found."""
+    found = {}
+    for kind, candidates in CORPUS_FOLDERS.items():
+        folder = next((root / c for c in candidates if (root / c).is_dir()), None)
+        found[kind] = (
+            sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+            if folder
+            else []
+        )
+    if not any(found.values()):
+        raise SourceError(
+            f"{root} ne contient ni startups/, incubators/, organisations/ ni content/_startups/ "
+            "(dossier de données ou dépôt du site beta.gouv.fr attendu)."
+        )
+    return found
+
+
+def file_id(path: Path) -> str:
+    return path.name[: -len(".md")] if path.name.endswith(".md") else path.name
+
+
+def read_source(path: Path) -> SourceFile:
+    raw = path.read_bytes()
+    sha256 = hashlib.sha256(raw + RULES_VERSION.encode()).hexdigest()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"le fichier n'est pas en UTF-8 (octet 0x{raw[exc.start]:02x} en position {exc.start})"
+        ) from exc
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise SourceError("pas d'en-tête YAML : la première ligne doit être « --- »")
+    closing = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), None)
+    if closing is None:
+        raise SourceError("en-tête YAML non refermé : la ligne « --- » de fin manque")
+    try:
+        front_matter = yaml.load("".join(lines[1:closing]), Loader=YamlLoader)  # noqa: S506 - safe loader
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" ligne {where.line + 2}" if where else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SourceError(f"YAML invalide{line} : {problem}") from exc
+    if not isinstance(front_matter, dict):
+        raise SourceError("l'en-tête YAML n'est pas un dictionnaire de champs")
+    return SourceFile(
+        path=path,
+        id=file_id(path),
+        front_matter=front_matter,
+        body="".join(lines[closing + 1 :]).strip("\n"),
+        sha256=sha256,
+    )
+
+
+def jsonable(value):
+    """The front matter as JSON can hold it (dates as ISO strings)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+# --- Values -----------------------------------------------------------------------------------
+def as_date(value, where: str) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise SourceError(f"date illisible « {value} » ({where}) : format AAAA-MM-JJ attendu")
+
+
+class ValueCleaner:
+    """Cleans scalar values of one file and remembers what it changed."""
+
+    def __init__(self):
+        self.cleaned: list[str] = []
+        self.invalid: list[str] = []
+
+    def text(self, data: dict, key: str, max_length: int | None = None) -> str:
+        value = data.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            value = str(value)
+        stripped = value.strip()
+        if stripped != value and stripped:
+            self.cleaned.append(key)
+        if max_length and len(stripped) > max_length:
+            self.invalid.append(f"{key} (plus de {max_length} caractères, tronqué)")
+            stripped = stripped[:max_length]
+        return stripped
+
+    def url(self, data: dict, key: str) -> str:
+        value = self.text(data, key)
+        if not value:
+            return ""
+        if "&#" in value or "&amp;" in value:
+            value = html.unescape(value)
+            self.cleaned.append(key)
+        if not re.match(r"^https?://\S+$", value):
+            if re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", value, re.IGNORECASE):
+                self.cleaned.append(key)
+                return f"https://{value}"
+            self.invalid.append(f"{key} « {value} » n'est pas une adresse web")
+            return ""
+        return value[:500]
+
+    def boolean(self, data: dict, key: str) -> bool | None:
+        value = data.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in {
+            "true",
+            "oui",
+            "yes",
+            "false",
+            "non",
+            "no",
+        }:
+            self.cleaned.append(key)
+            return value.strip().lower() in {"true", "oui", "yes"}
+        self.invalid.append(f"{key} « {value} » n'est pas oui/non")
+        return None
+
+    def strings(self, data: dict, key: str) -> list[str]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.invalid.append(f"{key} n'est pas une liste")
+            return []
+        result = []
+        for item in value:
+            if item is None:
+                continue
+            text = str(item)
+            if text.strip() != text:
+                self.cleaned.append(key)
+            if text.strip():
+                result.append(text.strip()[:200])
+        return result
+
+    def corrections(self) -> list[Correction]:
+        found = []
+        if self.cleaned:
+            fields = ", ".join(sorted(set(self.cleaned)))
+            found.append(Correction(CorrectionKind.CLEANED_VALUE, f"Valeurs nettoyées : {fields}."))
+        for message in self.invalid:
+            found.append(Correction(CorrectionKind.INVALID_VALUE, f"Valeur ignorée : {message}."))
+        return found
+
+
+def reference_id(value) -> str:
+    """`/organisations/dgcs` or `dgcs` → `dgcs`."""
+    return str(value).strip().rstrip("/").rsplit("/", 1)[-1]
+
+
+def fr(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+# --- Phase history ----------------------------------------------------------------------------
+def clean_phase_history(
+    raw_phases, today: datetime.date
+) -> tuple[list[CleanPhase], list[Correction]]:
+    """Apply the rules of the module docstring to the `phases` of one startup."""
+    corrections: list[Correction] = []
+
+    def note(kind, message):
+        corrections.append(Correction(kind, message))
+
+    if raw_phases is None:
+        raw_phases = []
+    if not isinstance(raw_phases, list):
+        raise SourceError("« phases » n'est pas une liste")
+
+    phases: list[CleanPhase] = []
+    for number, raw in enumerate(raw_phases, 1):
+        if not isinstance(raw, dict):
+            note(CorrectionKind.INVALID_VALUE, f"Phase n°{number} illisible ({raw!r}) : écartée.")
+            continue
+        name = str(raw.get("name") or "").strip()
+        if raw.get("start") in (None, ""):
+            raise SourceError(f"phase n°{number} ({name or 'sans nom'}) sans date de début")
+        start = as_date(raw["start"], f"phases n°{number}, start")
+        end = as_date(raw["end"], f"phases n°{number}, end") if raw.get("end") else None
+        kind = phase_kind_from_name(name)
+        if kind is None:
+            note(
+                CorrectionKind.UNKNOWN_PHASE,
+                f"Phase « {name} » du {fr(start)} : nom inconnu, écartée de l'historique "
+                "(conservée dans la source).",
+            )
+            continue
+        if name != kind.value:
+            note(
+                CorrectionKind.LEGACY_PHASE,
+                f"Phase « {name} » du {fr(start)} lue comme « {kind.label} ».",
+            )
+        if end and end < start:
+            note(
+                CorrectionKind.END_BEFORE_START,
+                f"{kind.label} : fin le {fr(end)} avant le début le {fr(start)} ; fin ignorée.",
+            )
+            end = None
+        comment = str(raw.get("comment") or "").strip()
+        phases.append(CleanPhase(kind, start, end, comment, name))
+
+    if any(b.start < a.start for a, b in zip(phases, phases[1:], strict=False)):
+        note(
+            CorrectionKind.OUT_OF_ORDER,
+            "Phases listées dans le désordre : triées par date de début.",
+        )
+    phases.sort(key=lambda p: (p.start, LIFECYCLE_ORDER.index(p.kind)))
+
+    deduplicated: list[CleanPhase] = []
+    for phase in phases:
+        previous = deduplicated[-1] if deduplicated else None
+        if previous and previous.start == phase.start:
+            if previous.kind == phase.kind:
+                note(
+                    CorrectionKind.DUPLICATE_PHASE,
+                    f"{phase.kind.label} du {fr(phase.start)} listée deux fois : gardée une fois.",
+                )
+                previous.end = previous.end or phase.end
+                previous.comment = previous.comment or phase.comment
+                continue
+            note(
+                CorrectionKind.SAME_DAY_START,
+                f"{previous.kind.label} et {phase.kind.label} commencent le même jour "
+                f"({fr(phase.start)}) : {phase.kind.label} gardée, {previous.kind.label} "
+                "écartée de l'historique (conservée dans la source).",
+            )
+            phase.comment = phase.comment or previous.comment
+            deduplicated[-1] = phase
+            continue
+        deduplicated.append(phase)
+    phases = deduplicated
+
+    for phase, following in zip(phases, phases[1:], strict=False):
+        day_before = following.start - ONE_DAY
+        # Ending on the day the next phase starts is the data's habit for a handover, not an
+        # overlap: the phase ends the day before, like an open end.
+        if phase.end is None or phase.end == following.start:
+            phase.end = day_before
+        elif phase.end > day_before:
+            note(
+                CorrectionKind.OVERLAP,
+                f"{phase.kind.label} finissait le {fr(phase.end)} alors que "
+                f"{following.kind.label} commence le {fr(following.start)} : "
+                f"fin avancée au {fr(day_before)}.",
+            )
+            phase.end = day_before
+        elif phase.end < day_before:
+            gap = (day_before - phase.end).days
+            note(
+                CorrectionKind.GAP,
+                f"{gap} jour(s) sans phase entre la fin de {phase.kind.label} "
+                f"({fr(phase.end)}) et {following.kind.label} ({fr(following.start)}) : conservé.",
+            )
+        if phase.kind in TERMINAL_KINDS and following.kind not in TERMINAL_KINDS:
+            note(
+                CorrectionKind.RESTART,
+                f"Reprise en {following.kind.label} le {fr(following.start)} après "
+                f"« {phase.kind.label} » : conservée.",
+            )
+
+    if phases and phases[-1].end and phases[-1].kind in TERMINAL_KINDS:
+        last = phases[-1]
+        note(
+            CorrectionKind.TERMINAL_END,
+            f"{last.kind.label} porte une fin ({fr(last.end)}) : une phase terminale ne finit "
+            "pas, fin ignorée.",
+        )
+        last.end = None
+
+    for phase in phases:
+        if phase.start > today:
+            note(
+                CorrectionKind.FUTURE_PHASE,
+                f"{phase.kind.label} commence le {fr(phase.start)}, dans le futur : conservée "
+                "comme phase prévue.",
+            )
+    if not phases:
+        note(
+            CorrectionKind.NO_PHASE,
+            "Aucune phase exploitable : la startup n'a pas de phase en cours.",
+        )
+    return phases, corrections
+
+
+# --- Events -----------------------------------------------------------------------------------
+PROMOTION = re.compile(r"promo(?:tion)?\s*n?°?\s*(\d+)", re.IGNORECASE)
+AMOUNT = re.compile(r"(\d[\d\s  .]*\d|\d)\s*(k?)\s*€", re.IGNORECASE)
+
+
+def amount_from(value) -> Decimal | None:
+    try:
+        amount = Decimal(str(value).replace(" ", "").replace("\u202f", "").replace("\xa0", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return amount if amount.is_finite() and 0 <= amount < Decimal("1e10") else None
+
+
+def clean_events(
+    raw_events, first_phase_start: datetime.date | None, fast: dict | None
+) -> tuple[list[CleanEvent], list[Correction]]:
+    corrections: list[Correction] = []
+    if raw_events is None:
+        raw_events = []
+    if not isinstance(raw_events, list):
+        raise SourceError("« events » n'est pas une liste")
+    events: list[CleanEvent] = []
+    for number, raw in enumerate(raw_events, 1):
+        if not isinstance(raw, dict) or not raw.get("date"):
+            corrections.append(
+                Correction(
+                    CorrectionKind.INVALID_VALUE, f"Événement n°{number} sans date : écarté."
+                )
+            )
+            continue
+        name = str(raw.get("name") or "").strip()
+        day = as_date(raw["date"], f"events n°{number}, date")
+        comment = str(raw.get("comment") or "").strip()
+        if name in EventKind.values:
+            kind = EventKind(name)
+        else:
+            kind = EventKind.OTHER
+            corrections.append(
+                Correction(
+                    CorrectionKind.UNKNOWN_EVENT,
+                    f"Événement « {name} » du {fr(day)} : nom inconnu, classé « Autre ».",
+                )
+            )
+        event = CleanEvent(kind, day, comment, source_name=name)
+        if kind == EventKind.FAST:
+            event.promotion, event.amount = fast_details(comment, fast)
+        if first_phase_start and day < first_phase_start:
+            corrections.append(
+                Correction(
+                    CorrectionKind.EVENT_BEFORE_FIRST_PHASE,
+                    f"{kind.label} le {fr(day)}, avant la première phase ({fr(first_phase_start)}) : conservé.",
+                )
+            )
+        events.append(event)
+    events.sort(key=lambda e: e.date)
+    return events, corrections
+
+
+def fast_details(comment: str, fast: dict | None) -> tuple[int | None, Decimal | None]:
+    """Promotion and amount of a FAST event: from its comment, else from the startup's `fast`."""
+    promotion = amount = None
+    if match := PROMOTION.search(comment):
+        promotion = int(match.group(1))
+    if match := AMOUNT.search(comment):
+        amount = amount_from(match.group(1))
+        if amount is not None and match.group(2):
+            amount *= 1000
+    if isinstance(fast, dict):
+        if promotion is None and str(fast.get("promotion", "")).isdigit():
+            promotion = int(fast["promotion"])
+        if amount is None and fast.get("montant") is not None:
+            amount = amount_from(fast["montant"])
+    return promotion, amount
+
+
+# --- Records ----------------------------------------------------------------------------------
+def organisation_record(source: SourceFile) -> OrganisationRecord:
+    data = source.front_matter
+    values = ValueCleaner()
+    name = values.text(data, "name", 300)
+    if not name:
+        raise SourceError("pas de nom (champ « name »)")
+    return OrganisationRecord(
+        source,
+        {
+            "name": name,
+            "acronym": values.text(data, "acronym", 100),
+            "type": values.text(data, "type", 100),
+            "ministerial_domain": values.text(data, "domaine_ministeriel", 100),
+        },
+    )
+
+
+def incubator_record(source: SourceFile) -> IncubatorRecord:
+    data = source.front_matter
+    values = ValueCleaner()
+    title = values.text(data, "title", 300)
+    if not title:
+        raise SourceError("pas de titre (champ « title »)")
+    owner = values.text(data, "owner")
+    return IncubatorRecord(
+        source,
+        {
+            "title": title,
+            "short_description": values.text(data, "short_description"),
+            "website": values.url(data, "website"),
+            "github": values.url(data, "github"),
+            "contact": values.text(data, "contact", 300),
+            "address": values.text(data, "address", 500),
+            "highlighted_startups": values.strings(data, "highlighted_startups"),
+            "description": source.body,
+        },
+        owner_id=reference_id(owner) if owner else None,
+    )
+
+
+def startup_record(source: SourceFile, today: datetime.date) -> StartupRecord:
+    data = source.front_matter
+    values = ValueCleaner()
+    title = values.text(data, "title", 300)
+    if not title:
+        raise SourceError("pas de titre (champ « title »)")
+    incubator = values.text(data, "incubator")
+    co_incubators = [reference_id(i) for i in values.strings(data, "incubators")]
+    if not incubator and co_incubators:
+        incubator = co_incubators[0]
+    if not incubator:
+        raise SourceError("pas d'incubateur (champ « incubator »)")
+    incubator = reference_id(incubator)
+
+    phases, corrections = clean_phase_history(data.get("phases"), today)
+    fast = data.get("fast") if isinstance(data.get("fast"), dict) else None
+    events, event_corrections = clean_events(
+        data.get("events"), phases[0].start if phases else None, fast
+    )
+
+    accessibility = values.text(data, "accessibility_status").lower()
+    if accessibility and accessibility not in AccessibilityStatus.values:
+        values.invalid.append(f"accessibility_status « {accessibility} » inconnu")
+        accessibility = ""
+    fast_promotion, fast_amount = fast_details("", fast)
+
+    fields = {
+        "title": title,
+        "mission": values.text(data, "mission"),
+        "description": source.body,
+        "contact": values.text(data, "contact", 300),
+        "link": values.url(data, "link"),
+        "repository": values.url(data, "repository"),
+        "stats_url": values.url(data, "stats_url"),
+        "has_stats_page": values.boolean(data, "stats"),
+        "impact_url": values.url(data, "impact_url"),
+        "budget_url": values.url(data, "budget_url"),
+        "dashlord_url": values.url(data, "dashlord_url"),
+        "user_types": values.strings(data, "usertypes"),
+        "themes": values.strings(data, "thematiques"),
+        "technologies": values.strings(data, "techno"),
+        "accessibility_status": accessibility,
+        "risk_analysis_done": values.boolean(data, "analyse_risques"),
+        "risk_analysis_url": values.url(data, "analyse_risques_url"),
+        "mon_service_securise": values.boolean(data, "mon_service_securise"),
+        "fast_promotion": fast_promotion,
+        "fast_amount": fast_amount,
+    }
+    sponsors = []
+    for sponsor in values.strings(data, "sponsors"):
+        sponsor_id = reference_id(sponsor)
+        if sponsor_id and sponsor_id not in sponsors:
+            sponsors.append(sponsor_id)
+    return StartupRecord(
+        source=source,
+        fields=fields,
+        incubator_id=incubator,
+        co_incubator_ids=[i for i in dict.fromkeys(co_incubators) if i != incubator],
+        sponsor_ids=sponsors,
+        phases=phases,
+        events=events,
+        corrections=corrections + event_corrections + values.corrections(),
+    )
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))

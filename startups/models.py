@@ -1,0 +1,470 @@
+"""The registry: organisations, incubators, startups, their phases and events."""
+
+from datetime import date, datetime, timedelta
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import connection, models
+from django.db.models import Deferrable, F, Func, OuterRef, Q, Subquery, Value
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from startups.phases import (
+    ACTIVE_KINDS,
+    EXPECTED_DURATION_LABELS,
+    EXPECTED_DURATIONS,
+    PhaseKind,
+    StartupStatus,
+    kinds_of_status,
+    status_of,
+)
+from startups.text import normalise, normalise_list
+
+# Identifiers are beta.gouv.fr file stems: dots, upper case and non-ASCII letters occur.
+ID_MAX_LENGTH = 200
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+class SourceMixin(models.Model):
+    """What the importer read, kept whole so nothing is lost and rules can be re-run."""
+
+    source_front_matter = models.JSONField("front matter d'origine", default=dict, blank=True)
+    source_path = models.CharField("fichier d'origine", max_length=500, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(SourceMixin):
+    """A sponsor: ministry, directorate, agency, local authority..."""
+
+    id = models.CharField("identifiant", max_length=ID_MAX_LENGTH, primary_key=True)
+    name = models.CharField("nom", max_length=300)
+    acronym = models.CharField("sigle", max_length=100, blank=True)
+    type = models.CharField("type", max_length=100, blank=True)
+    ministerial_domain = models.CharField("domaine ministériel", max_length=100, blank=True)
+    # Referenced by a startup or an incubator but without a file of its own.
+    is_placeholder = models.BooleanField("sans fiche source", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "organisation"
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self):
+        return reverse("startups:organisation", args=[self.pk])
+
+
+class Incubator(SourceMixin):
+    id = models.CharField("identifiant", max_length=ID_MAX_LENGTH, primary_key=True)
+    title = models.CharField("nom", max_length=300)
+    short_description = models.TextField("description courte", blank=True)
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation porteuse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incubators",
+    )
+    website = models.URLField("site", max_length=500, blank=True)
+    github = models.URLField("GitHub", max_length=500, blank=True)
+    contact = models.CharField("contact", max_length=300, blank=True)
+    address = models.CharField("adresse", max_length=500, blank=True)
+    # Ids as written in the data: a highlighted startup may not exist (yet).
+    highlighted_startups = ArrayField(
+        models.CharField(max_length=ID_MAX_LENGTH),
+        verbose_name="startups mises en avant",
+        default=list,
+        blank=True,
+    )
+    description = models.TextField("description (markdown)", blank=True)
+    is_placeholder = models.BooleanField("sans fiche source", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "incubateur"
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("startups:incubator", args=[self.pk])
+
+
+class AccessibilityStatus(models.TextChoices):
+    NOT_COMPLIANT = "non conforme", "Non conforme"
+    PARTIALLY_COMPLIANT = "partiellement conforme", "Partiellement conforme"
+    FULLY_COMPLIANT = "totalement conforme", "Totalement conforme"
+
+
+class StartupQuerySet(models.QuerySet):
+    def with_current_phase(self, on: date | None = None):
+        """Annotate `current_phase_kind` and `current_phase_start`.
+
+        The rule, in one place: the current phase is the phase that started last on or before
+        the given day (today by default). A phase's end date does not end the startup's life:
+        a phase lasts until the next one starts; phases starting later are planned, not current.
+        """
+        on = on or today()
+        latest = Phase.objects.filter(startup=OuterRef("pk"), start__lte=on).order_by("-start")
+        return self.annotate(
+            current_phase_kind=Subquery(latest.values("kind")[:1]),
+            current_phase_start=Subquery(latest.values("start")[:1]),
+        )
+
+    def with_status(self, status: str, on: date | None = None):
+        queryset = (
+            self if "current_phase_kind" in self.query.annotations else self.with_current_phase(on)
+        )
+        if status == StartupStatus.NOT_STARTED:
+            return queryset.filter(current_phase_kind__isnull=True)
+        return queryset.filter(current_phase_kind__in=kinds_of_status(status))
+
+    def active(self, on: date | None = None):
+        return self.with_status(StartupStatus.ACTIVE, on)
+
+    def overstaying(self, on: date | None = None):
+        """Startups whose current (active) phase lasts longer than the programme expects."""
+        on = on or today()
+        queryset = (
+            self if "current_phase_kind" in self.query.annotations else self.with_current_phase(on)
+        )
+        overdue = Q()
+        for kind, expected in EXPECTED_DURATIONS.items():
+            overdue |= Q(current_phase_kind=kind, current_phase_start__lt=on - expected)
+        return queryset.filter(overdue)
+
+    def search(self, text: str):
+        """Every word of `text` in title, mission or description, ignoring accents and case."""
+        for word in normalise(text).split():
+            self = self.filter(search_text__contains=word)
+        return self
+
+    def with_theme(self, theme: str):
+        return self.filter(themes_key__contains=[normalise(theme)])
+
+    def with_user_type(self, user_type: str):
+        return self.filter(user_types_key__contains=[normalise(user_type)])
+
+
+class Startup(SourceMixin):
+    id = models.CharField("identifiant", max_length=ID_MAX_LENGTH, primary_key=True)
+    title = models.CharField("nom", max_length=300)
+    mission = models.TextField("mission", blank=True)
+    description = models.TextField("description (markdown)", blank=True)
+    contact = models.CharField("contact", max_length=300, blank=True)
+    link = models.URLField("site", max_length=500, blank=True)
+    repository = models.URLField("code source", max_length=500, blank=True)
+    stats_url = models.URLField("page de statistiques", max_length=500, blank=True)
+    has_stats_page = models.BooleanField("page /stats publiée", null=True, blank=True)
+    impact_url = models.URLField("page d'impact", max_length=500, blank=True)
+    budget_url = models.URLField("page de budget", max_length=500, blank=True)
+    dashlord_url = models.URLField("DashLord", max_length=500, blank=True)
+    user_types = ArrayField(
+        models.CharField(max_length=200), verbose_name="publics", default=list, blank=True
+    )
+    themes = ArrayField(
+        models.CharField(max_length=200), verbose_name="thématiques", default=list, blank=True
+    )
+    technologies = ArrayField(
+        models.CharField(max_length=200), verbose_name="technologies", default=list, blank=True
+    )
+    # Normalised copies of the lists above (see startups.text): what filters compare.
+    user_types_key = ArrayField(models.CharField(max_length=200), default=list, editable=False)
+    themes_key = ArrayField(models.CharField(max_length=200), default=list, editable=False)
+    technologies_key = ArrayField(models.CharField(max_length=200), default=list, editable=False)
+    search_text = models.TextField(default="", editable=False)
+    accessibility_status = models.CharField(
+        "accessibilité", max_length=30, choices=AccessibilityStatus.choices, blank=True
+    )
+    risk_analysis_done = models.BooleanField("analyse de risques faite", null=True, blank=True)
+    risk_analysis_url = models.URLField("analyse de risques", max_length=500, blank=True)
+    mon_service_securise = models.BooleanField(
+        "suivie dans MonServiceSécurisé", null=True, blank=True
+    )
+    fast_promotion = models.PositiveIntegerField("promotion FAST", null=True, blank=True)
+    fast_amount = models.DecimalField(
+        "montant FAST (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    incubator = models.ForeignKey(
+        Incubator, verbose_name="incubateur", on_delete=models.PROTECT, related_name="startups"
+    )
+    co_incubators = models.ManyToManyField(
+        Incubator, verbose_name="co-incubateurs", blank=True, related_name="co_incubated_startups"
+    )
+    sponsors = models.ManyToManyField(
+        Organisation, verbose_name="sponsors", blank=True, related_name="sponsored_startups"
+    )
+    source_body = models.TextField("texte d'origine", blank=True)
+
+    history = HistoricalRecords(m2m_fields=[sponsors, co_incubators])
+
+    objects = StartupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "startup"
+        ordering = ["title"]
+        indexes = [
+            GinIndex(fields=["themes_key"], name="startup_themes_key_gin"),
+            GinIndex(fields=["user_types_key"], name="startup_user_types_key_gin"),
+            # Serves StartupQuerySet.search: `search_text LIKE '%word%'`.
+            GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="startup_search_trgm"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "user_types_key",
+                "themes_key",
+                "technologies_key",
+                "search_text",
+            }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("startups:detail", args=[self.pk])
+
+    def refresh_derived_fields(self):
+        self.user_types_key = normalise_list(self.user_types)
+        self.themes_key = normalise_list(self.themes)
+        self.technologies_key = normalise_list(self.technologies)
+        self.search_text = " ".join(
+            normalise(part) for part in (self.id, self.title, self.mission, self.description)
+        )
+
+    # --- Current phase, status, overstay (see StartupQuerySet.with_current_phase) ----------
+    @property
+    def current_phase(self) -> "Phase | None":
+        on = today()
+        started = [phase for phase in self.phases.all() if phase.start <= on]
+        return max(started, key=lambda phase: phase.start, default=None)
+
+    @property
+    def current_kind(self) -> str | None:
+        if hasattr(self, "current_phase_kind"):
+            return self.current_phase_kind
+        phase = self.current_phase
+        return phase.kind if phase else None
+
+    @property
+    def current_start(self) -> date | None:
+        if hasattr(self, "current_phase_start"):
+            return self.current_phase_start
+        phase = self.current_phase
+        return phase.start if phase else None
+
+    @property
+    def current_kind_label(self) -> str:
+        kind = self.current_kind
+        return PhaseKind(kind).label if kind else "Aucune phase commencée"
+
+    @property
+    def status(self) -> StartupStatus:
+        return status_of(self.current_kind)
+
+    @property
+    def current_phase_age(self) -> timedelta | None:
+        start = self.current_start
+        return today() - start if start else None
+
+    @property
+    def overstay(self) -> timedelta | None:
+        """How long the startup is past the expected length of its current phase, if it is."""
+        kind = self.current_kind
+        if kind not in ACTIVE_KINDS:
+            return None
+        over = self.current_phase_age - EXPECTED_DURATIONS[kind]
+        return over if over > timedelta(0) else None
+
+
+class PhaseQuerySet(models.QuerySet):
+    def chronological(self):
+        return self.order_by("start")
+
+
+class DateRange(Func):
+    """daterange(start, end, '[]'): a phase includes its end day; no end means ongoing."""
+
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+class Phase(models.Model):
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField("phase", max_length=30, choices=PhaseKind.choices)
+    start = models.DateField("début")
+    end = models.DateField("fin (incluse)", null=True, blank=True)
+    comment = models.TextField("commentaire", blank=True)
+    # The name as written in the source data (e.g. the legacy `perennisation`).
+    source_name = models.CharField("nom d'origine", max_length=100, blank=True, editable=False)
+
+    history = HistoricalRecords()
+    objects = PhaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "phase"
+        ordering = ["startup", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="phase_ends_after_it_starts",
+                violation_error_message="La fin d'une phase ne peut pas précéder son début.",
+            ),
+            ExclusionConstraint(
+                name="phases_of_a_startup_never_overlap",
+                # Checked at each statement, unless a write that moves several boundaries at
+                # once defers it to the commit (see startups.services.defer_overlap_check).
+                deferrable=Deferrable.IMMEDIATE,
+                expressions=[
+                    ("startup", RangeOperators.EQUAL),
+                    (DateRange("start", "end", Value("[]")), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message=(
+                    "Cette phase chevauche une autre phase de la même startup : "
+                    "terminez la phase précédente la veille du début de celle-ci."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["startup", "-start"], name="phase_startup_latest")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} depuis le {self.start:%d/%m/%Y}"
+
+    @property
+    def expected_duration_label(self) -> str:
+        return EXPECTED_DURATION_LABELS.get(self.kind, "")
+
+    def duration(self, until: date | None = None) -> timedelta:
+        """Length so far, or until its end; the end day counts."""
+        end = self.end or until or today()
+        return end - self.start + timedelta(days=1)
+
+
+class EventKind(models.TextChoices):
+    PRODUCT_LAUNCH = "product_launch", "Lancement du produit"
+    NATIONAL_IMPACT = "national_impact", "Impact national"
+    FAST = "fast", "Lauréate FAST"
+    COMMITTEE = "committee", "Comité d'investissement"
+    EIG = "eig", "Arrivée d'entrepreneurs d'intérêt général"
+    END = "end", "Fin"
+    OTHER = "other", "Autre"
+
+
+class Event(models.Model):
+    startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("type", max_length=30, choices=EventKind.choices)
+    date = models.DateField("date")
+    comment = models.TextField("commentaire", blank=True)
+    # FAST (Fonds d'accélération des startups d'État): the promotion and the amount granted.
+    promotion = models.PositiveIntegerField("promotion", null=True, blank=True)
+    amount = models.DecimalField(
+        "montant (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    source_name = models.CharField("nom d'origine", max_length=100, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "événement"
+        ordering = ["startup", "date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="event_amount_not_negative",
+                violation_error_message="Le montant ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} le {self.date:%d/%m/%Y}"
+
+
+class CorrectionKind(models.TextChoices):
+    UNKNOWN_PHASE = "unknown_phase", "Phase au nom inconnu, écartée"
+    LEGACY_PHASE = "legacy_phase", "Ancien nom de phase converti"
+    OUT_OF_ORDER = "out_of_order", "Phases dans le désordre, triées"
+    DUPLICATE_PHASE = "duplicate_phase", "Phase en double, fusionnée"
+    SAME_DAY_START = "same_day_start", "Deux phases commencent le même jour"
+    OVERLAP = "overlap", "Chevauchement, fin avancée"
+    END_BEFORE_START = "end_before_start", "Fin avant le début, fin ignorée"
+    TERMINAL_END = "terminal_end", "Fin sur une phase terminale, ignorée"
+    FUTURE_PHASE = "future_phase", "Phase datée dans le futur"
+    GAP = "gap", "Écart entre deux phases (conservé)"
+    RESTART = "restart", "Reprise après un arrêt (conservée)"
+    NO_PHASE = "no_phase", "Aucune phase"
+    EVENT_BEFORE_FIRST_PHASE = "event_before_phase", "Événement avant la première phase"
+    UNKNOWN_EVENT = "unknown_event", "Événement au nom inconnu, classé « autre »"
+    UNKNOWN_SPONSOR = "unknown_sponsor", "Sponsor sans fiche, créé"
+    UNKNOWN_INCUBATOR = "unknown_incubator", "Incubateur sans fiche, créé"
+    CLEANED_VALUE = "cleaned_value", "Valeur nettoyée (espaces, entités HTML)"
+    INVALID_VALUE = "invalid_value", "Valeur invalide, ignorée"
+
+
+class ImportCorrection(models.Model):
+    """Something the importer had to correct or noted in a startup's source data."""
+
+    startup = models.ForeignKey(
+        Startup, on_delete=models.CASCADE, related_name="import_corrections"
+    )
+    kind = models.CharField("type", max_length=30, choices=CorrectionKind.choices)
+    message = models.TextField("correction")
+
+    class Meta:
+        verbose_name = "correction à l'import"
+        verbose_name_plural = "corrections à l'import"
+        ordering = ["startup", "pk"]
+
+    def __str__(self):
+        return self.message
+
+
+REGISTRY_FINGERPRINT_SQL = """
+SELECT (SELECT max(history_id) FROM startups_historicalstartup),
+       (SELECT count(*) FROM startups_startup),
+       (SELECT max(history_id) FROM startups_historicalphase),
+       (SELECT count(*) FROM startups_phase),
+       (SELECT max(history_id) FROM startups_historicalevent),
+       (SELECT count(*) FROM startups_event),
+       (SELECT max(history_id) FROM startups_historicalincubator),
+       (SELECT max(history_id) FROM startups_historicalorganisation),
+       GREATEST(
+           (SELECT max(history_date) FROM startups_historicalstartup),
+           (SELECT max(history_date) FROM startups_historicalphase),
+           (SELECT max(history_date) FROM startups_historicalevent),
+           (SELECT max(history_date) FROM startups_historicalincubator),
+           (SELECT max(history_date) FROM startups_historicalorganisation)
+       )
+"""
+
+
+def registry_fingerprint() -> tuple[str, datetime | None]:
+    """A value that changes whenever the registry does, and when it last changed: one query.
+
+    Every write through the ORM adds a history row (simple-history), and bulk loads change the
+    counts, so the latest history id of each table plus the counts identify a state of the
+    registry. Serves ETag/Last-Modified headers and cache keys of public pages and exports.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(REGISTRY_FINGERPRINT_SQL)
+        row = cursor.fetchone()
+    return "-".join(str(value or 0) for value in row[:-1]), row[-1]

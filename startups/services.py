@@ -1,0 +1,459 @@
+"""Writes to the registry. Every write that touches several rows happens here, in a transaction.
+
+The import of the beta.gouv.fr corpus: each organisation, incubator and startup is written in its
+own transaction, so a file that fails leaves nothing half-written and the others are kept.
+A file whose content (and the importer's rules) did not change since the last import is skipped,
+which makes a second run write nothing.
+"""
+
+import contextlib
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Count
+from django.db.models.signals import post_save
+from simple_history.utils import bulk_create_with_history
+
+from startups import importer
+from startups.importer import (
+    CleanEvent,
+    CleanPhase,
+    Correction,
+    SourceError,
+    StartupRecord,
+)
+from startups.models import (
+    CorrectionKind,
+    Event,
+    ImportCorrection,
+    Incubator,
+    Organisation,
+    Phase,
+    Startup,
+    today,
+)
+
+IMPORT_REASON = "import beta.gouv.fr"
+OUTCOMES = ("created", "updated", "unchanged", "deleted", "failed")
+ENTITIES = ("organisations", "incubators", "startups", "phases", "events")
+
+
+@dataclass
+class ImportReport:
+    counts: dict = field(default_factory=lambda: {e: Counter() for e in ENTITIES})
+    failures: list[tuple[Path, str]] = field(default_factory=list)
+    corrections: Counter = field(default_factory=Counter)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def count(self, entity: str, outcome: str, number: int = 1):
+        if number:
+            self.counts[entity][outcome] += number
+
+    def changes(self) -> int:
+        return sum(c["created"] + c["updated"] + c["deleted"] for c in self.counts.values())
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def import_corpus(
+    root: Path,
+    *,
+    dry_run: bool = False,
+    on: datetime.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Import a beta.gouv.fr corpus folder; with `dry_run`, do everything then roll it back."""
+    report = ImportReport(dry_run=dry_run)
+    files = importer.corpus_files(Path(root))
+    on = on or today()
+    with connection.cursor() as cursor:
+        # One commit per startup: waiting for each to reach the disk would double the import's
+        # time. A crash can lose the last commits, never half of one; re-running restores them.
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        # A dry run does everything inside one transaction rolled back at the end, so it
+        # reports exactly what a real run would; a real run commits each file on its own.
+        with transaction.atomic() if dry_run else contextlib.nullcontext():
+            _import_organisations(files["organisations"], report)
+            _import_incubators(files["incubators"], report)
+            startup_ids = _import_startups(files["startups"], report, on, progress)
+            _count_corrections(startup_ids, report)
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+    return report
+
+
+def _read(path: Path, report: ImportReport, entity: str):
+    try:
+        return importer.read_source(path)
+    except SourceError as exc:
+        report.failures.append((path, str(exc)))
+        report.count(entity, "failed")
+    except OSError as exc:
+        report.failures.append((path, f"fichier illisible : {exc.strerror or exc}"))
+        report.count(entity, "failed")
+    return None
+
+
+def _apply(instance, fields: dict) -> list[str]:
+    """Set the fields that differ; return their names."""
+    changed = []
+    for name, value in fields.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+def _source_fields(source: importer.SourceFile) -> dict:
+    return {
+        "source_front_matter": importer.jsonable(source.front_matter),
+        "source_path": str(source.path),
+        "source_sha256": source.sha256,
+    }
+
+
+def _save_simple(model, record_id: str, fields: dict, report: ImportReport, entity: str):
+    """Create or update one organisation or incubator row."""
+    instance = model.objects.filter(pk=record_id).first()
+    if instance is None:
+        instance = model(pk=record_id, **fields)
+        instance._change_reason = IMPORT_REASON
+        instance.save()
+        report.count(entity, "created")
+        return
+    changed = _apply(instance, fields)
+    instance._change_reason = IMPORT_REASON
+    instance.save(update_fields=[*changed, "updated_at"])
+    report.count(entity, "updated")
+
+
+def _import_organisations(paths: list[Path], report: ImportReport):
+    known = dict(Organisation.objects.values_list("pk", "source_sha256"))
+    for path in paths:
+        source = _read(path, report, "organisations")
+        if source is None:
+            continue
+        if known.get(source.id) == source.sha256:
+            report.count("organisations", "unchanged")
+            continue
+        try:
+            record = importer.organisation_record(source)
+            with transaction.atomic():
+                fields = {**record.fields, **_source_fields(source), "is_placeholder": False}
+                _save_simple(Organisation, source.id, fields, report, "organisations")
+        except (SourceError, DatabaseError) as exc:
+            report.failures.append((path, str(exc)))
+            report.count("organisations", "failed")
+
+
+def _placeholder_organisation(organisation_id: str) -> tuple[Organisation, bool]:
+    return Organisation.objects.get_or_create(
+        pk=organisation_id,
+        defaults={"name": organisation_id, "is_placeholder": True},
+    )
+
+
+def _import_incubators(paths: list[Path], report: ImportReport):
+    known = dict(Incubator.objects.values_list("pk", "source_sha256"))
+    for path in paths:
+        source = _read(path, report, "incubators")
+        if source is None:
+            continue
+        if known.get(source.id) == source.sha256:
+            report.count("incubators", "unchanged")
+            continue
+        try:
+            record = importer.incubator_record(source)
+            with transaction.atomic():
+                owner = _placeholder_organisation(record.owner_id)[0] if record.owner_id else None
+                fields = {
+                    **record.fields,
+                    **_source_fields(source),
+                    "owner": owner,
+                    "is_placeholder": False,
+                }
+                _save_simple(Incubator, source.id, fields, report, "incubators")
+        except (SourceError, DatabaseError) as exc:
+            report.failures.append((path, str(exc)))
+            report.count("incubators", "failed")
+
+
+def _import_startups(paths, report: ImportReport, on: datetime.date, progress) -> list[str]:
+    known = dict(Startup.objects.values_list("pk", "source_sha256"))
+    phase_counts = dict(
+        Phase.objects.values_list("startup").annotate(n=Count("pk")).values_list("startup", "n")
+    )
+    event_counts = dict(
+        Event.objects.values_list("startup").annotate(n=Count("pk")).values_list("startup", "n")
+    )
+    imported = []
+    references = References()
+    for number, path in enumerate(paths, 1):
+        if progress and number % 100 == 0:
+            progress(f"{number}/{len(paths)} startups lues")
+        source = _read(path, report, "startups")
+        if source is None:
+            continue
+        imported.append(source.id)
+        if known.get(source.id) == source.sha256:
+            report.count("startups", "unchanged")
+            report.count("phases", "unchanged", phase_counts.get(source.id, 0))
+            report.count("events", "unchanged", event_counts.get(source.id, 0))
+            continue
+        try:
+            record = importer.startup_record(source, on)
+            with transaction.atomic():
+                write_startup(record, report, references)
+        except SourceError as exc:
+            report.failures.append((path, str(exc)))
+            report.count("startups", "failed")
+        except (IntegrityError, DatabaseError) as exc:
+            report.failures.append((path, f"refusé par la base de données : {exc}".strip()))
+            report.count("startups", "failed")
+    return imported
+
+
+class References:
+    """Organisations and incubators by id, loaded once per import; placeholders made on demand."""
+
+    def __init__(self):
+        self.organisations = {o.pk: o for o in Organisation.objects.all()}
+        self.incubators = {i.pk: i for i in Incubator.objects.all()}
+
+    def incubator(self, incubator_id: str, corrections: list[Correction], role: str) -> Incubator:
+        incubator = self.incubators.get(incubator_id)
+        if incubator is None:
+            incubator = Incubator.objects.create(
+                pk=incubator_id, title=incubator_id, is_placeholder=True
+            )
+            self.incubators[incubator_id] = incubator
+        if incubator.is_placeholder:
+            corrections.append(
+                Correction(
+                    CorrectionKind.UNKNOWN_INCUBATOR,
+                    f"{role} « {incubator_id} » sans fiche : créé à partir de son identifiant.",
+                )
+            )
+        return incubator
+
+    def sponsor(self, organisation_id: str, corrections: list[Correction]) -> Organisation:
+        organisation = self.organisations.get(organisation_id)
+        if organisation is None:
+            organisation = _placeholder_organisation(organisation_id)[0]
+            self.organisations[organisation_id] = organisation
+        if organisation.is_placeholder:
+            corrections.append(
+                Correction(
+                    CorrectionKind.UNKNOWN_SPONSOR,
+                    f"Sponsor « {organisation_id} » sans fiche : organisation créée à partir "
+                    "de son identifiant.",
+                )
+            )
+        return organisation
+
+
+def write_startup(
+    record: StartupRecord, report: ImportReport, references: References | None = None
+) -> Startup:
+    """Create or update one startup from its record, with phases, events and corrections.
+
+    The startup gets one history entry for the whole write (fields and sponsors together)
+    rather than one per field group: history is kept off while writing, then recorded once.
+    """
+    references = references or References()
+    corrections = list(record.corrections)
+    incubator = references.incubator(record.incubator_id, corrections, "Incubateur")
+    co_incubators = [
+        references.incubator(i, corrections, "Co-incubateur") for i in record.co_incubator_ids
+    ]
+    sponsors = [references.sponsor(i, corrections) for i in record.sponsor_ids]
+
+    fields = {
+        **record.fields,
+        **_source_fields(record.source),
+        "source_body": record.source.body,
+        "incubator": incubator,
+    }
+    startup = Startup.objects.filter(pk=record.source.id).first()
+    created = startup is None
+    if created:
+        startup = Startup(pk=record.source.id, **fields)
+        startup.skip_history_when_saving = True
+        startup.save()
+        changed = ["*"]
+        startup.sponsors.set(sponsors)
+        startup.co_incubators.set(co_incubators)
+    else:
+        startup.skip_history_when_saving = True
+        changed = _apply(startup, fields)
+        if changed:
+            startup.save(update_fields=[*changed, "updated_at"])
+        if {s.pk for s in startup.sponsors.all()} != {s.pk for s in sponsors}:
+            startup.sponsors.set(sponsors)
+            changed.append("sponsors")
+        if {i.pk for i in startup.co_incubators.all()} != {i.pk for i in co_incubators}:
+            startup.co_incubators.set(co_incubators)
+            changed.append("co_incubators")
+    del startup.skip_history_when_saving
+    if changed:
+        # The signal simple-history listens to, sent once the sponsors are set too.
+        startup._change_reason = IMPORT_REASON
+        post_save.send(sender=Startup, instance=startup, created=created, using=startup._state.db)
+
+    if created:
+        new_phases = [_phase(startup, p) for p in record.phases]
+        new_events = [_event(startup, e) for e in record.events]
+        if new_phases:
+            bulk_create_with_history(new_phases, Phase, default_change_reason=IMPORT_REASON)
+        if new_events:
+            bulk_create_with_history(new_events, Event, default_change_reason=IMPORT_REASON)
+        ImportCorrection.objects.bulk_create(
+            ImportCorrection(startup=startup, kind=c.kind, message=c.message) for c in corrections
+        )
+        report.count("phases", "created", len(new_phases))
+        report.count("events", "created", len(new_events))
+        report.count("startups", "created")
+        return startup
+
+    phase_changes = replace_phases(startup, record.phases, report)
+    event_changes = _replace_events(startup, record.events, report)
+    _replace_corrections(startup, corrections)
+    if changed or phase_changes or event_changes:
+        report.count("startups", "updated")
+    else:
+        report.count("startups", "unchanged")
+    return startup
+
+
+def _phase(startup: Startup, phase: CleanPhase) -> Phase:
+    return Phase(
+        startup=startup,
+        kind=phase.kind,
+        start=phase.start,
+        end=phase.end,
+        comment=phase.comment,
+        source_name=phase.source_name,
+    )
+
+
+def _event(startup: Startup, event: CleanEvent) -> Event:
+    return Event(
+        startup=startup,
+        kind=event.kind,
+        date=event.date,
+        comment=event.comment,
+        promotion=event.promotion,
+        amount=event.amount,
+        source_name=event.source_name,
+    )
+
+
+PHASE_OVERLAP_CONSTRAINT = "phases_of_a_startup_never_overlap"
+
+
+def defer_overlap_check():
+    """Check that phases never overlap at the commit rather than at each statement.
+
+    Moving the boundary between two phases takes two updates, and no order of them is always
+    valid on its own; the database still refuses the commit if the result overlaps. Must be
+    called inside a transaction.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {PHASE_OVERLAP_CONSTRAINT} DEFERRED")
+
+
+def replace_phases(startup: Startup, phases: list[CleanPhase], report: ImportReport) -> int:
+    """Make the startup's phases exactly `phases`, touching only the rows that differ."""
+    defer_overlap_check()
+    existing = {(p.kind, p.start): p for p in startup.phases.all()}
+    wanted = {(p.kind, p.start): p for p in phases}
+    changes = 0
+    for key, phase in existing.items():
+        if key not in wanted:
+            phase._change_reason = IMPORT_REASON
+            phase.delete()
+            report.count("phases", "deleted")
+            changes += 1
+    for key in sorted(wanted.keys() & existing.keys(), key=lambda k: k[1]):
+        phase, target = existing[key], wanted[key]
+        updated = _apply(
+            phase, {"end": target.end, "comment": target.comment, "source_name": target.source_name}
+        )
+        if updated:
+            phase._change_reason = IMPORT_REASON
+            phase.save(update_fields=updated)
+            report.count("phases", "updated")
+            changes += 1
+        else:
+            report.count("phases", "unchanged")
+    new = [_phase(startup, p) for key, p in wanted.items() if key not in existing]
+    if new:
+        bulk_create_with_history(new, Phase, default_change_reason=IMPORT_REASON)
+        report.count("phases", "created", len(new))
+        changes += len(new)
+    return changes
+
+
+def _event_key(event) -> tuple:
+    amount = event.amount.normalize() if event.amount is not None else None
+    return (event.kind, event.date, event.comment, event.promotion, amount, event.source_name)
+
+
+def _replace_events(startup: Startup, events: list[CleanEvent], report: ImportReport) -> int:
+    existing = defaultdict(list)
+    for event in startup.events.all():
+        existing[_event_key(event)].append(event)
+    new = []
+    for target in events:
+        matches = existing.get(_event_key(target))
+        if matches:
+            matches.pop()
+            report.count("events", "unchanged")
+        else:
+            new.append(_event(startup, target))
+    stale = [event for events_left in existing.values() for event in events_left]
+    for event in stale:
+        event._change_reason = IMPORT_REASON
+        event.delete()
+    report.count("events", "deleted", len(stale))
+    if new:
+        bulk_create_with_history(new, Event, default_change_reason=IMPORT_REASON)
+        report.count("events", "created", len(new))
+    return len(stale) + len(new)
+
+
+def _replace_corrections(startup: Startup, corrections: list[Correction]):
+    current = [(c.kind, c.message) for c in startup.import_corrections.all()]
+    target = [(c.kind, c.message) for c in corrections]
+    if current == target:
+        return
+    startup.import_corrections.all().delete()
+    ImportCorrection.objects.bulk_create(
+        ImportCorrection(startup=startup, kind=kind, message=message) for kind, message in target
+    )
+
+
+def _count_corrections(startup_ids: list[str], report: ImportReport):
+    rows = (
+        ImportCorrection.objects.filter(startup_id__in=startup_ids)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    report.corrections.update(dict(rows))
