@@ -17,7 +17,12 @@ SITE_CONFIG = {
 }
 
 # Main menu: (label, URL name). Each section marks itself current for every page below it.
-NAVIGATION_ITEMS: list[tuple[str, str]] = []
+NAVIGATION_ITEMS: list[tuple[str, str]] = [
+    ("Startups", "startups:list"),
+    ("Incubateurs", "startups:incubators"),
+    ("Organisations", "startups:organisations"),
+    ("Données ouvertes", "open_data"),
+]
 
 
 def navigation(path: str) -> list[dict]:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "simple_history",
+    "widget_tweaks",
     "dsfr",
     "startups",
     "budgets",
@@ -126,6 +127,16 @@ BETAGOUV_DATA = env.str(
     "BETAGOUV_DATA", default=str(BASE_DIR.parent / "shared" / "data" / "betagouv")
 )
 
+# Public pages are cached per process, keyed on the data version (portfolio/caching.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "TIMEOUT": 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    }
+}
+PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=60)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -145,7 +156,7 @@ USE_THOUSAND_SEPARATOR = True
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -161,7 +172,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 # collectstatic rewrites url() inside dsfr.min.css, so its integrity hash no longer matches.
 DSFR_USE_INTEGRITY_CHECKSUMS = False
-DSFR_MARK_OPTIONAL_FIELDS = True
+DSFR_MARK_OPTIONAL_FIELDS = True  # dsfr warns at each form render; the filter form opts out
 
 # --- Security (production defaults) ----------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from portfolio import views
+from startups.api_urls import open_data_urlpatterns
 
 admin.site.site_header = "Portefeuille des startups d'État — administration"
 admin.site.site_title = "Portefeuille — administration"
@@ -23,6 +24,9 @@ urlpatterns = [
         name="legal",
     ),
     path("admin/", admin.site.urls),
+    path("", include("startups.urls")),
+    path("api/v2/", include("startups.api_urls")),
+    path("", include(open_data_urlpatterns)),
 ]
 
 handler404 = "portfolio.views.page_not_found"

@@ -6,12 +6,16 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from portfolio.caching import public_page
+from startups.views import home_figures
+
 logger = logging.getLogger(__name__)
 
 
 @require_safe
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portfolio/home.html", {"title": "Accueil"})
+    return render(request, "portfolio/home.html", {"title": "Accueil", **home_figures()})
 
 
 @require_safe

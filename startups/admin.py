@@ -235,7 +235,7 @@ class StartupAdmin(SimpleHistoryAdmin):
         overstay = startup.overstay
         if not overstay:
             return ""
-        return format_html('<strong style="color:#ce0500">+{} j</strong>', overstay.days)
+        return format_html("<strong>+{} j</strong>", overstay.days)
 
 
 @admin.register(Incubator)

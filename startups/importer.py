@@ -49,6 +49,8 @@ except AttributeError:  # pragma: no cover
     YamlLoader = yaml.SafeLoader
 
 ONE_DAY = datetime.timedelta(days=1)
+# The length of the URL fields of the models.
+URL_MAX_LENGTH = 500
 
 
 class SourceError(Exception):
@@ -173,6 +175,10 @@ def read_source(path: Path) -> SourceFile:
         line = f" ligne {where.line + 2}" if where else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise SourceError(f"YAML invalide{line} : {problem}") from exc
+    except ValueError as exc:
+        # PyYAML reads an unquoted `2021-13-45` as a date and fails with a bare ValueError,
+        # which would otherwise stop the whole import rather than this file.
+        raise SourceError(impossible_date(lines[1:closing], exc)) from exc
     if not isinstance(front_matter, dict):
         raise SourceError("l'en-tête YAML n'est pas un dictionnaire de champs")
     return SourceFile(
@@ -182,6 +188,23 @@ def read_source(path: Path) -> SourceFile:
         body="".join(lines[closing + 1 :]).strip("\n"),
         sha256=sha256,
     )
+
+
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def impossible_date(front_matter_lines: list[str], error: ValueError) -> str:
+    """Why YAML could not build a value: the first date that does not exist, with its line."""
+    for number, line in enumerate(front_matter_lines, 2):
+        for match in ISO_DATE.finditer(line):
+            try:
+                datetime.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                return (
+                    f"date impossible « {match.group(0)} » ligne {number} : "
+                    "format AAAA-MM-JJ attendu, avec un mois et un jour qui existent"
+                )
+    return f"YAML invalide : valeur illisible ({error})"
 
 
 def jsonable(value):
@@ -238,12 +261,16 @@ class ValueCleaner:
             value = html.unescape(value)
             self.cleaned.append(key)
         if not re.match(r"^https?://\S+$", value):
-            if re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", value, re.IGNORECASE):
-                self.cleaned.append(key)
-                return f"https://{value}"
-            self.invalid.append(f"{key} « {value} » n'est pas une adresse web")
+            if not re.match(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$", value, re.IGNORECASE):
+                self.invalid.append(f"{key} « {value} » n'est pas une adresse web")
+                return ""
+            self.cleaned.append(key)
+            value = f"https://{value}"
+        if len(value) > URL_MAX_LENGTH:
+            # A cut address leads nowhere: ignored (and said), never truncated.
+            self.invalid.append(f"{key} (adresse de plus de {URL_MAX_LENGTH} caractères)")
             return ""
-        return value[:500]
+        return value
 
     def boolean(self, data: dict, key: str) -> bool | None:
         value = data.get(key)
@@ -474,7 +501,7 @@ def clean_events(
                     f"Événement « {name} » du {fr(day)} : nom inconnu, classé « Autre ».",
                 )
             )
-        event = CleanEvent(kind, day, comment, source_name=name)
+        event = CleanEvent(kind, day, comment, source_name=name[:100])
         if kind == EventKind.FAST:
             event.promotion, event.amount = fast_details(comment, fast)
         if first_phase_start and day < first_phase_start:

@@ -5,12 +5,13 @@ from datetime import date, datetime, timedelta
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db import connection, models
+from django.db import models
 from django.db.models import Deferrable, F, Func, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from portfolio.models import DataChange
 from startups.phases import (
     ACTIVE_KINDS,
     EXPECTED_DURATION_LABELS,
@@ -438,33 +439,11 @@ class ImportCorrection(models.Model):
         return self.message
 
 
-REGISTRY_FINGERPRINT_SQL = """
-SELECT (SELECT max(history_id) FROM startups_historicalstartup),
-       (SELECT count(*) FROM startups_startup),
-       (SELECT max(history_id) FROM startups_historicalphase),
-       (SELECT count(*) FROM startups_phase),
-       (SELECT max(history_id) FROM startups_historicalevent),
-       (SELECT count(*) FROM startups_event),
-       (SELECT max(history_id) FROM startups_historicalincubator),
-       (SELECT max(history_id) FROM startups_historicalorganisation),
-       GREATEST(
-           (SELECT max(history_date) FROM startups_historicalstartup),
-           (SELECT max(history_date) FROM startups_historicalphase),
-           (SELECT max(history_date) FROM startups_historicalevent),
-           (SELECT max(history_date) FROM startups_historicalincubator),
-           (SELECT max(history_date) FROM startups_historicalorganisation)
-       )
-"""
-
-
 def registry_fingerprint() -> tuple[str, datetime | None]:
-    """A value that changes whenever the registry does, and when it last changed: one query.
+    """A value that changes whenever public data does, and when it last changed: one query.
 
-    Every write through the ORM adds a history row (simple-history), and bulk loads change the
-    counts, so the latest history id of each table plus the counts identify a state of the
-    registry. Serves ETag/Last-Modified headers and cache keys of public pages and exports.
+    See portfolio.models.DataChange: a trigger records every write statement on the tables
+    public pages show. Serves ETag/Last-Modified headers and cache keys.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(REGISTRY_FINGERPRINT_SQL)
-        row = cursor.fetchone()
-    return "-".join(str(value or 0) for value in row[:-1]), row[-1]
+    version, changed_at = DataChange.latest()
+    return str(version), changed_at

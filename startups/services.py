@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count
 from django.db.models.signals import post_save
@@ -36,6 +37,7 @@ from startups.models import (
     Startup,
     today,
 )
+from startups.phases import PhaseKind
 
 IMPORT_REASON = "import beta.gouv.fr"
 OUTCOMES = ("created", "updated", "unchanged", "deleted", "failed")
@@ -59,6 +61,12 @@ class ImportReport:
 
     def changes(self) -> int:
         return sum(c["created"] + c["updated"] + c["deleted"] for c in self.counts.values())
+
+    def add(self, other: "ImportReport"):
+        for entity, counts in other.counts.items():
+            self.counts[entity].update(counts)
+        self.failures.extend(other.failures)
+        self.corrections.update(other.corrections)
 
 
 class _DryRunRollback(Exception):
@@ -218,14 +226,20 @@ def _import_startups(paths, report: ImportReport, on: datetime.date, progress) -
             continue
         try:
             record = importer.startup_record(source, on)
+            # Counted apart, and added once committed: a write rolled back counts for nothing.
+            written = ImportReport()
             with transaction.atomic():
-                write_startup(record, report, references)
+                write_startup(record, written, references, exists=source.id in known)
+            report.add(written)
         except SourceError as exc:
             report.failures.append((path, str(exc)))
             report.count("startups", "failed")
         except (IntegrityError, DatabaseError) as exc:
             report.failures.append((path, f"refusé par la base de données : {exc}".strip()))
             report.count("startups", "failed")
+            # Placeholders made for this startup were rolled back with it: forget them, or
+            # the next startup would point at an incubator or organisation that is not there.
+            references = References()
     return imported
 
 
@@ -269,12 +283,17 @@ class References:
 
 
 def write_startup(
-    record: StartupRecord, report: ImportReport, references: References | None = None
+    record: StartupRecord,
+    report: ImportReport,
+    references: References | None = None,
+    *,
+    exists: bool = True,
 ) -> Startup:
     """Create or update one startup from its record, with phases, events and corrections.
 
     The startup gets one history entry for the whole write (fields and sponsors together)
     rather than one per field group: history is kept off while writing, then recorded once.
+    `exists=False` (the caller knows the id is new) saves looking it up.
     """
     references = references or References()
     corrections = list(record.corrections)
@@ -290,15 +309,21 @@ def write_startup(
         "source_body": record.source.body,
         "incubator": incubator,
     }
-    startup = Startup.objects.filter(pk=record.source.id).first()
+    startup = Startup.objects.filter(pk=record.source.id).first() if exists else None
     created = startup is None
     if created:
         startup = Startup(pk=record.source.id, **fields)
         startup.skip_history_when_saving = True
-        startup.save()
+        startup.save(force_insert=True)
         changed = ["*"]
-        startup.sponsors.set(sponsors)
-        startup.co_incubators.set(co_incubators)
+        # Straight into the link tables: a new startup has no links yet, and the history
+        # entry sent below snapshots them.
+        Startup.sponsors.through.objects.bulk_create(
+            Startup.sponsors.through(startup=startup, organisation=s) for s in sponsors
+        )
+        Startup.co_incubators.through.objects.bulk_create(
+            Startup.co_incubators.through(startup=startup, incubator=i) for i in co_incubators
+        )
     else:
         startup.skip_history_when_saving = True
         changed = _apply(startup, fields)
@@ -378,6 +403,17 @@ def defer_overlap_check():
         cursor.execute(f"SET CONSTRAINTS {PHASE_OVERLAP_CONSTRAINT} DEFERRED")
 
 
+def check_overlaps_now():
+    """End `defer_overlap_check`: the phases written so far are checked now, and each
+    statement after; raises IntegrityError if two overlap.
+
+    Without it, inside an enclosing transaction (a dry run, a test) the check would wait for
+    the outermost commit: the failing write would not be rolled back on its own.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {PHASE_OVERLAP_CONSTRAINT} IMMEDIATE")
+
+
 def replace_phases(startup: Startup, phases: list[CleanPhase], report: ImportReport) -> int:
     """Make the startup's phases exactly `phases`, touching only the rows that differ."""
     defer_overlap_check()
@@ -407,6 +443,7 @@ def replace_phases(startup: Startup, phases: list[CleanPhase], report: ImportRep
         bulk_create_with_history(new, Phase, default_change_reason=IMPORT_REASON)
         report.count("phases", "created", len(new))
         changes += len(new)
+    check_overlaps_now()
     return changes
 
 
@@ -457,3 +494,49 @@ def _count_corrections(startup_ids: list[str], report: ImportReport):
         .values_list("kind", "n")
     )
     report.corrections.update(dict(rows))
+
+
+# --- Phase changes decided by people (committees, staff) -------------------------------------
+class PhaseChangeError(ValidationError):
+    """A phase change that would break the history; the message says why, in French."""
+
+
+def start_phase(
+    *,
+    startup: Startup,
+    kind: str,
+    on: datetime.date,
+    comment: str = "",
+    by=None,
+    reason: str = "",
+) -> Phase:
+    """Start phase `kind` on `on`: the phase running that day ends the day before.
+
+    Locks the startup's row, so two decisions on the same startup queue instead of racing.
+    Refused when a phase already starts on or after `on` (the history would be rewritten).
+    """
+    kind = PhaseKind(kind)
+    with transaction.atomic():
+        Startup.objects.select_for_update().filter(pk=startup.pk).first()
+        later = startup.phases.filter(start__gte=on).order_by("start").first()
+        if later:
+            raise PhaseChangeError(
+                f"{startup.title} a déjà une phase « {later.get_kind_display()} » qui commence le "
+                f"{later.start:%d/%m/%Y} : une nouvelle phase ne peut commencer que après. "
+                "Corrigez l'historique dans l'administration si besoin."
+            )
+        current = startup.phases.filter(start__lt=on).order_by("-start").first()
+        if current and current.kind == kind and (current.end is None or current.end >= on):
+            raise PhaseChangeError(
+                f"{startup.title} est déjà en {kind.label.lower()} depuis le {current.start:%d/%m/%Y}."
+            )
+        if current and (current.end is None or current.end >= on):
+            current.end = on - datetime.timedelta(days=1)
+            current._change_reason = reason or f"fin de phase : {kind.label}"
+            current._history_user = by
+            current.save(update_fields=["end"])
+        phase = Phase(startup=startup, kind=kind, start=on, comment=comment, source_name=kind.value)
+        phase._change_reason = reason or f"début de phase : {kind.label}"
+        phase._history_user = by
+        phase.save()
+        return phase

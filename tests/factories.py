@@ -32,6 +32,7 @@ class IncubatorFactory(factory.django.DjangoModelFactory):
 class StartupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Startup
+        skip_postgeneration_save = True
 
     id = factory.Sequence(lambda n: f"startup-{n}")
     title = factory.Sequence(lambda n: f"Startup {n}")

@@ -3,7 +3,8 @@ import pytest
 
 @pytest.mark.django_db
 def test_it_serves_the_home_page_in_dsfr(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(0):
+    # The data version (cache key) and the figures by phase.
+    with django_assert_max_num_queries(2):
         response = client.get("/")
     assert response.status_code == 200
     content = response.content.decode()

@@ -1,0 +1,1 @@
+"""`make bench`: measurements that print tables. Not part of the test suite."""

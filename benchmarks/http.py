@@ -1,0 +1,161 @@
+"""HTTP throughput of the public pages against the static-file ceiling of the same server."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+from urllib.parse import quote
+
+import psutil
+import psycopg
+
+from benchmarks.database import BASE_DIR, manage, recreate
+
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+STATIC_ROOT = BASE_DIR / ".data" / "bench-static"
+
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "EMAIL_URL": "smtp://localhost:25",
+    # wrk speaks plain HTTP to gunicorn, as a proxy terminating TLS would.
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "STATIC_ROOT": str(STATIC_ROOT),
+    "WEB_CONCURRENCY": "2",
+    "ENV_FILE": "",
+    "LOG_LEVEL": "WARNING",
+}
+
+RANDOM_PATHS_SCRIPT = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local counter = 0
+setup = function(thread) counter = counter + 1; thread:set("seed", counter) end
+init = function() math.randomseed(os.time() + seed) end
+request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+"""
+
+
+def wrk(url: str, duration: int, connections: int, script: str | None = None) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", script]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    errors = (int(non_2xx.group(1)) if non_2xx else 0) + (
+        sum(int(n) for n in socket.groups()) if socket else 0
+    )
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
+    return {
+        "rate": rate,
+        "requests": requests,
+        "errors": errors,
+        "p50": latency.get("50"),
+        "p99": latency.get("99"),
+    }
+
+
+def wait_until_up(base: str, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn n'a pas démarré")
+
+
+def static_path() -> str:
+    manifest = json.loads((STATIC_ROOT / "staticfiles.json").read_text())
+    return "/static/" + manifest["paths"]["portfolio/portfolio.css"]
+
+
+def startup_ids(url: str) -> list[str]:
+    with psycopg.connect(url) as connection:
+        return [row[0] for row in connection.execute("SELECT id FROM startups_startup ORDER BY id")]
+
+
+def measure(url: str, base: str, duration: int, connections: int) -> list[tuple]:
+    ids = startup_ids(url)
+    label = f"{len(ids)} startups"
+    sample = "1000.jours" if "1000.jours" in ids else ids[0]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as paths:
+        paths.write("\n".join(f"/startups/{quote(i)}/" for i in ids))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(RANDOM_PATHS_SCRIPT % paths.name)
+    targets = [
+        ("fichier statique (plafond)", static_path(), None),
+        ("/startups/", "/startups/", None),
+        ("/startups/ filtrée", "/startups/?thematique=sante&actives=on", None),
+        (f"/startups/{sample}/", f"/startups/{quote(sample)}/", None),
+        # Every startup page in turn: mostly cache misses, the cost of a page actually built.
+        (f"/startups/<id>/ au hasard parmi {len(ids)}", "/", script.name),
+        ("/api/v2/startups.json", "/api/v2/startups.json", None),
+    ]
+    rows = []
+    ceiling = None
+    for name, path, lua in targets:
+        # A short warm-up fills the caches and the connection pools of both workers.
+        wrk(base + path, 2, connections, lua)
+        result = wrk(base + path, duration, connections, lua)
+        ceiling = ceiling or result["rate"]
+        rows.append((label, name, result, result["rate"] / ceiling))
+    os.unlink(paths.name)
+    os.unlink(script.name)
+    return rows
+
+
+def run(url: str, duration: int = 10, connections: int = 16) -> None:
+    if not shutil.which("wrk"):
+        print("HTTP : wrk absent (apt-get install -y wrk), mesure ignorée.\n")
+        return
+    print("Préparation : base, collectstatic, gunicorn…")
+    recreate(url)
+    manage(url, "seed_demo", "--if-empty", env=PRODUCTION_ENV, capture=True)
+    manage(url, "collectstatic", "--noinput", "-v0", env=PRODUCTION_ENV)
+    env = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": url}
+    server = subprocess.Popen(
+        [str(BASE_DIR / ".venv" / "bin" / "gunicorn"), "portfolio.wsgi", "--bind", f"127.0.0.1:{PORT}",
+         "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
+        cwd=BASE_DIR,
+        env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{PORT}"
+    rows = []
+    try:
+        wait_until_up(base)
+        rows += measure(url, base, duration, connections)
+        manage(url, "seed_demo", "--scale", "10", env=PRODUCTION_ENV, capture=True)
+        rows += measure(url, base, duration, connections)
+        workers = psutil.Process(server.pid).children()
+        rss = [w.memory_info().rss / 2**20 for w in workers]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    print(
+        f"\nDébit HTTP : gunicorn 2 workers, wrk -t2 -c{connections} -d{duration}s sur 127.0.0.1 "
+        f"(même serveur que le plafond ; cœurs partagés avec wrk et PostgreSQL)"
+    )
+    print("| données | page | req/s | p50 | p99 | erreurs | ratio au plafond |")
+    print("|---|---|---|---|---|---|---|")
+    for label, name, result, ratio in rows:
+        print(
+            f"| {label} | {name} | {result['rate']:,.0f} | {result['p50']} | {result['p99']} | "
+            f"{result['errors']} | {ratio:.0%} |".replace(",", " ")
+        )
+    print(f"\nMémoire des workers après les mesures : {', '.join(f'{r:.0f} Mo' for r in rss)}\n")

@@ -1,0 +1,44 @@
+"""Markdown written by many hands (the beta.gouv.fr corpus, staff), rendered safe.
+
+Python-Markdown renders; nh3 (the Rust ammonia sanitiser) keeps an allow-list of tags and
+attributes: no script, no style, no inline handler, no javascript: URL.
+"""
+
+import re
+
+import markdown as markdown_lib
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del",
+    "blockquote", "code", "pre", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th",
+    "td", "img", "sup", "sub", "abbr", "dl", "dt", "dd",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "abbr": {"title"},
+    "th": {"scope"},
+}
+
+
+# Under the page's h1 and the h2 that introduces it, a description's headings start at h3.
+HEADING_SHIFT = {"h1": "h3", "h2": "h3", "h3": "h4", "h4": "h5", "h5": "h6"}
+HEADING = re.compile(r"<(/?)(h[1-5])\b")
+
+
+def render_markdown(text: str, *, shift_headings: bool = True) -> SafeString:
+    if not text:
+        return mark_safe("")  # noqa: S308 - empty
+    html = markdown_lib.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    if shift_headings:
+        html = HEADING.sub(lambda m: f"<{m.group(1)}{HEADING_SHIFT[m.group(2)]}", html)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above

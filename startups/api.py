@@ -1,0 +1,652 @@
+"""The open data API (/api/v2/) and the open data page (/donnees/).
+
+The shape is beta.gouv.fr's public API (v2.7 for startups.json and startups.csv, v2.6 for
+incubators.json and organisations.json), corrected: real JSON escaping, null for a missing
+value, booleans as booleans, every key always present. docs/api.md lists every difference;
+startups/openapi.py describes every field.
+
+Cost: one query (`registry_fingerprint`) per request while the data does not change: it gives
+the ETag and Last-Modified (a conditional request is answered 304), and the cache key of the
+serialised body. Building a body costs a fixed number of queries whatever the number of
+startups: `values()` rows, grouped in Python, no model instance per row.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time
+from functools import wraps
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.html import escape
+from django.utils.http import http_date
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
+
+from portfolio.views import page_not_found
+from startups import openapi
+from startups.models import (
+    Event,
+    Incubator,
+    Organisation,
+    Phase,
+    Startup,
+    registry_fingerprint,
+    today,
+)
+from startups.phases import status_of
+
+# Part of every cache key and ETag: bump it when the output of a view changes.
+FORMAT_VERSION = "1"
+CACHE_TIMEOUT = 24 * 60 * 60
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+SAFE_METHODS = ("GET", "HEAD")
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Disposition",
+}
+
+
+def max_age() -> int:
+    return getattr(settings, "PUBLIC_PAGE_MAX_AGE", 60)
+
+
+def digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+# --- Decorators -----------------------------------------------------------------------------
+def open_api_endpoint(view: Callable) -> Callable:
+    """GET and HEAD for anyone, from anywhere (CORS), with a preflight answer for OPTIONS."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response["Access-Control-Max-Age"] = "86400"
+        elif request.method not in SAFE_METHODS:
+            response = HttpResponseNotAllowed([*SAFE_METHODS, "OPTIONS"])
+        else:
+            response = view(request, *args, **kwargs)
+        for header, value in CORS_HEADERS.items():
+            response[header] = value
+        return response
+
+    return wrapper
+
+
+def last_modified_of(changed_at: datetime | None, day: date) -> int:
+    """When the output last changed: the last write, but not before today's midnight, since
+    the current phase of a startup changes with the date alone."""
+    midnight = timezone.make_aware(datetime.combine(day, time.min))
+    return int(max(changed_at, midnight).timestamp() if changed_at else midnight.timestamp())
+
+
+def registry_conditional(view: Callable) -> Callable:
+    """ETag and Last-Modified from `registry_fingerprint()` (one query); 304 when they match.
+
+    Sets `request.registry_version`: the data version, the day and the host (links in the body
+    are absolute), from which `cached_body` makes its keys.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        fingerprint, changed_at = registry_fingerprint()
+        day = today()
+        request.registry_version = "|".join(
+            [FORMAT_VERSION, fingerprint, day.isoformat(), request.scheme, request.get_host()]
+        )
+        etag = f'"{digest(request.registry_version, request.path)}"'
+        last_modified = last_modified_of(changed_at, day)
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = view(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified)
+            patch_cache_control(response, public=True, max_age=max_age())
+        return response
+
+    return wrapper
+
+
+def cached_body(request: HttpRequest, name: str, build: Callable[[], bytes | None]):
+    """The body under the current data version, built (and stored) only on a miss.
+
+    One cache entry per document, holding its version: a new version replaces the old body
+    instead of adding one per change, so memory stays bounded by the number of documents.
+    """
+    key = f"api:v2:{digest(request.scheme, request.get_host(), name)}"
+    cached = cache.get(key)
+    if cached is not None and cached[0] == request.registry_version:
+        return cached[1]
+    body = build()
+    if body is not None:
+        cache.set(key, (request.registry_version, body), CACHE_TIMEOUT)
+    return body
+
+
+# --- Serialisation helpers ------------------------------------------------------------------
+def dumps(payload) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def json_response(body: bytes) -> HttpResponse:
+    return HttpResponse(body, content_type=JSON_CONTENT_TYPE)
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def grouped(rows: Iterable[tuple]) -> dict[str, list[tuple]]:
+    """{startup_id: [rest of each row]} from rows whose first value is the startup id."""
+    groups = defaultdict(list)
+    for startup_id, *rest in rows:
+        groups[startup_id].append(rest)
+    return groups
+
+
+def phase_json(kind: str, start: date, end: date | None) -> dict:
+    return {"name": kind, "start": start.isoformat(), "end": iso(end)}
+
+
+def stats_url(row: dict) -> str | None:
+    """beta.gouv.fr's rule: `stats_url`, else the site's /stats page when `stats: true`."""
+    if row["stats_url"]:
+        return row["stats_url"]
+    if row["has_stats_page"] and row["link"]:
+        return row["link"].strip().rstrip("/") + "/stats"
+    return None
+
+
+# --- Loading --------------------------------------------------------------------------------
+STARTUP_FIELDS = (
+    "id",
+    "title",
+    "mission",
+    "contact",
+    "link",
+    "repository",
+    "stats_url",
+    "has_stats_page",
+    "impact_url",
+    "budget_url",
+    "dashlord_url",
+    "user_types",
+    "themes",
+    "technologies",
+    "accessibility_status",
+    "risk_analysis_done",
+    "risk_analysis_url",
+    "mon_service_securise",
+    "incubator_id",
+    "current_phase_kind",
+    "current_phase_start",
+)
+INCUBATOR_FIELDS = ("id", "title", "owner_id", "website", "github", "contact", "address")
+
+
+def load_startups(startup_id: str | None = None, *, full: bool = True) -> list[dict]:
+    """Startup rows with `phases`, `sponsors`, `co_incubators` (and, when `full`, `events`
+    and `description`): five queries (four without `full`), one for an unknown id."""
+    startups = Startup.objects.with_current_phase()
+    phases = Phase.objects.all()
+    events = Event.objects.all()
+    sponsors = Startup.sponsors.through.objects.all()
+    co_incubators = Startup.co_incubators.through.objects.all()
+    if startup_id is not None:
+        startups = startups.filter(pk=startup_id)
+        phases, events, sponsors, co_incubators = (
+            queryset.filter(startup_id=startup_id)
+            for queryset in (phases, events, sponsors, co_incubators)
+        )
+    fields = (*STARTUP_FIELDS, "description") if full else STARTUP_FIELDS
+    rows = list(startups.order_by("id").values(*fields))
+    if not rows:
+        return rows
+    phases_of = grouped(
+        phases.order_by("startup_id", "start").values_list("startup_id", "kind", "start", "end")
+    )
+    sponsors_of = grouped(
+        sponsors.order_by("startup_id", "organisation_id").values_list(
+            "startup_id", "organisation_id"
+        )
+    )
+    co_incubators_of = grouped(
+        co_incubators.order_by("startup_id", "incubator_id").values_list(
+            "startup_id", "incubator_id"
+        )
+    )
+    events_of = (
+        grouped(
+            events.order_by("startup_id", "date", "pk").values_list(
+                "startup_id", "kind", "date", "comment"
+            )
+        )
+        if full
+        else {}
+    )
+    for row in rows:
+        key = row["id"]
+        row["phases"] = phases_of.get(key, [])
+        row["events"] = events_of.get(key, [])
+        row["sponsors"] = [organisation for (organisation,) in sponsors_of.get(key, [])]
+        row["incubators"] = [row["incubator_id"]] + [
+            incubator
+            for (incubator,) in co_incubators_of.get(key, [])
+            if incubator != row["incubator_id"]
+        ]
+    return rows
+
+
+# --- Resources ------------------------------------------------------------------------------
+def startup_resource(row: dict) -> dict:
+    kind = row["current_phase_kind"]
+    return {
+        "id": row["id"],
+        "type": "startup",
+        "attributes": {
+            # beta.gouv.fr's keys, in its order...
+            "name": row["title"],
+            "pitch": row["mission"] or None,
+            "stats_url": stats_url(row),
+            "budget_url": row["budget_url"] or None,
+            "impact_url": row["impact_url"] or None,
+            "link": row["link"] or None,
+            "repository": row["repository"] or None,
+            "contact": row["contact"] or None,
+            "content_url_encoded_markdown": quote(row["description"], safe="") or None,
+            "events": [
+                {"name": kind_, "date": day.isoformat(), "comment": comment or None}
+                for kind_, day, comment in row["events"]
+            ],
+            "phases": [phase_json(*phase) for phase in row["phases"]],
+            "sponsors": row["sponsors"],
+            "thematiques": row["themes"],
+            "technos": row["technologies"],
+            "analyse_risques": row["risk_analysis_done"],
+            "analyse_risques_url": row["risk_analysis_url"] or None,
+            "dashlord_url": row["dashlord_url"] or None,
+            "accessibility_status": row["accessibility_status"] or None,
+            # ...then ours.
+            "usertypes": row["user_types"],
+            "mon_service_securise": row["mon_service_securise"],
+            "current_phase": kind,
+            "current_phase_start": iso(row["current_phase_start"]),
+            "lifecycle": status_of(kind).value,
+        },
+        "relationships": {
+            "incubator": {"data": {"type": "incubator", "id": row["incubator_id"]}},
+            "incubators": {
+                "data": [{"type": "incubator", "id": incubator} for incubator in row["incubators"]]
+            },
+        },
+    }
+
+
+def incubator_resource(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "type": "incubator",
+        "attributes": {
+            "title": row["title"],
+            "owner": row["owner_id"],
+            "website": row["website"] or None,
+            "github": row["github"] or None,
+            "contact": row["contact"] or None,
+        },
+    }
+
+
+def self_link(request: HttpRequest) -> dict:
+    return {"self": request.build_absolute_uri(request.path)}
+
+
+# --- Views ----------------------------------------------------------------------------------
+@open_api_endpoint
+@registry_conditional
+def startups_json(request: HttpRequest) -> HttpResponse:
+    def build() -> bytes:
+        startups = load_startups()
+        incubators = Incubator.objects.order_by("id").values(*INCUBATOR_FIELDS)
+        return dumps(
+            {
+                "links": self_link(request),
+                "data": [startup_resource(row) for row in startups],
+                "included": [incubator_resource(row) for row in incubators],
+            }
+        )
+
+    return json_response(cached_body(request, "startups.json", build))
+
+
+@open_api_endpoint
+@registry_conditional
+def startup_json(request: HttpRequest, startup_id: str) -> HttpResponse:
+    def build() -> bytes | None:
+        rows = load_startups(startup_id)
+        if not rows:
+            return None
+        row = rows[0]
+        incubators = {
+            incubator["id"]: incubator
+            for incubator in Incubator.objects.filter(pk__in=row["incubators"]).values(
+                *INCUBATOR_FIELDS
+            )
+        }
+        return dumps(
+            {
+                "links": self_link(request),
+                "data": startup_resource(row),
+                "included": [
+                    incubator_resource(incubators[incubator])
+                    for incubator in row["incubators"]
+                    if incubator in incubators
+                ],
+            }
+        )
+
+    body = cached_body(request, f"startups/{startup_id}.json", build)
+    if body is None:
+        return page_not_found(request)
+    return json_response(body)
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        value = "|".join(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_row(row: dict) -> list[str]:
+    kind = row["current_phase_kind"]
+    values = {
+        "id": row["id"],
+        "name": row["title"],
+        "mission": row["mission"],
+        "start": iso(row["phases"][0][1]) if row["phases"] else None,
+        "status": kind,
+        "incubator": row["incubator_id"],
+        "stats": stats_url(row),
+        "link": row["link"],
+        "repository": row["repository"],
+        "accessibility": row["accessibility_status"],
+        "contact": row["contact"],
+        "incubators": ",".join(row["incubators"]),
+        "current_phase_start": iso(row["current_phase_start"]),
+        "lifecycle": status_of(kind).value,
+        "sponsors": row["sponsors"],
+        "thematiques": row["themes"],
+        "technos": row["technologies"],
+        "usertypes": row["user_types"],
+        "impact_url": row["impact_url"],
+        "budget_url": row["budget_url"],
+        "dashlord_url": row["dashlord_url"],
+        "analyse_risques": row["risk_analysis_done"],
+    }
+    return [csv_cell(values[name]) for name, _ in openapi.CSV_COLUMNS]
+
+
+@open_api_endpoint
+@registry_conditional
+def startups_csv(request: HttpRequest) -> HttpResponse:
+    def build() -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow([name for name, _ in openapi.CSV_COLUMNS])
+        writer.writerows(csv_row(row) for row in load_startups(full=False))
+        return buffer.getvalue().encode()
+
+    response = HttpResponse(
+        cached_body(request, "startups.csv", build), content_type=CSV_CONTENT_TYPE
+    )
+    response["Content-Disposition"] = 'attachment; filename="startups.csv"'
+    return response
+
+
+@open_api_endpoint
+@registry_conditional
+def incubators_json(request: HttpRequest) -> HttpResponse:
+    def build() -> bytes:
+        phases_of = grouped(
+            Phase.objects.order_by("startup_id", "start").values_list(
+                "startup_id", "kind", "start", "end"
+            )
+        )
+        startups_of = defaultdict(list)
+        for startup in Startup.objects.order_by("id").values(
+            "id", "title", "mission", "repository", "contact", "incubator_id"
+        ):
+            startups_of[startup["incubator_id"]].append(
+                {
+                    "id": startup["id"],
+                    "name": startup["title"],
+                    "pitch": startup["mission"] or None,
+                    "repository": startup["repository"] or None,
+                    "contact": startup["contact"] or None,
+                    "phases": [phase_json(*phase) for phase in phases_of.get(startup["id"], [])],
+                }
+            )
+        return dumps(
+            {
+                row["id"]: {
+                    "title": row["title"],
+                    "owner": row["owner_id"],
+                    "contact": row["contact"] or None,
+                    "address": row["address"] or None,
+                    "website": row["website"] or None,
+                    "github": row["github"] or None,
+                    "startups": startups_of.get(row["id"], []),
+                }
+                for row in Incubator.objects.order_by("id").values(*INCUBATOR_FIELDS)
+            }
+        )
+
+    return json_response(cached_body(request, "incubators.json", build))
+
+
+@open_api_endpoint
+@registry_conditional
+def organisations_json(request: HttpRequest) -> HttpResponse:
+    def build() -> bytes:
+        return dumps(
+            [
+                {
+                    "id": row["id"],
+                    "name": row["name"],
+                    "acronym": row["acronym"] or None,
+                    "domaine_ministeriel": row["ministerial_domain"] or None,
+                    "type": row["type"] or None,
+                }
+                for row in Organisation.objects.order_by("id").values(
+                    "id", "name", "acronym", "ministerial_domain", "type"
+                )
+            ]
+        )
+
+    return json_response(cached_body(request, "organisations.json", build))
+
+
+OPENAPI_BODY = json.dumps(openapi.DOCUMENT, ensure_ascii=False, indent=2).encode()
+OPENAPI_ETAG = f'"{hashlib.sha256(OPENAPI_BODY).hexdigest()[:40]}"'
+
+
+@open_api_endpoint
+def openapi_json(request: HttpRequest) -> HttpResponse:
+    response = get_conditional_response(request, etag=OPENAPI_ETAG) or json_response(OPENAPI_BODY)
+    response["ETag"] = OPENAPI_ETAG
+    patch_cache_control(response, public=True, max_age=max_age())
+    return response
+
+
+# --- The open data page ---------------------------------------------------------------------
+LICENCES = {
+    "cc_by_nc_sa": {
+        "name": "Creative Commons BY-NC-SA 4.0",
+        "url": "https://creativecommons.org/licenses/by-nc-sa/4.0/deed.fr",
+    },
+    "licence_ouverte": {
+        "name": "Licence Ouverte 2.0 (Etalab)",
+        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    },
+}
+
+
+def resolve(schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = openapi.DOCUMENT["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def type_label(schema: dict) -> str:
+    labels = {
+        "string": "texte",
+        "boolean": "booléen",
+        "array": "liste",
+        "object": "objet",
+        "null": "null",
+        "integer": "entier",
+    }
+    formats = {"date": "date AAAA-MM-JJ", "uri": "URL"}
+    types = schema.get("type", "object")
+    types = types if isinstance(types, list) else [types]
+    names = [formats.get(schema.get("format"), labels[t]) if t != "null" else "null" for t in types]
+    if "const" in schema:
+        return f"« {schema['const']} »"
+    return " ou ".join(names)
+
+
+def inline_code(text: str) -> str:
+    """Plain text with `code` spans (as in the OpenAPI descriptions), as safe HTML."""
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))  # noqa: S308
+
+
+def schema_fields(schema: dict, prefix: str = "") -> list[dict]:
+    """One row per field of a schema, nested objects and lists of objects flattened."""
+    rows = []
+    for name, prop in resolve(schema)["properties"].items():
+        target = resolve(prop)
+        description = prop.get("description") or target.get("description", "")
+        enum = [value for value in target.get("enum", []) if value is not None]
+        rows.append(
+            {
+                "name": prefix + name,
+                "type": type_label(target),
+                "description": inline_code(description),
+                "values": enum,
+            }
+        )
+        items = resolve(target["items"]) if target.get("type") == "array" else None
+        if items and "properties" in items:
+            rows += schema_fields(items, f"{prefix}{name}[].")
+        elif "properties" in target:
+            rows += schema_fields(target, f"{prefix}{name}.")
+    return rows
+
+
+def exports() -> list[dict]:
+    """Every export of the open data page: where, what format, which licence, which fields."""
+    startup_fields = schema_fields(openapi.STARTUP_RESOURCE) + schema_fields(
+        openapi.INCUBATOR_RESOURCE, "included[]."
+    )
+    return [
+        {
+            "title": "Startups (JSON)",
+            "url": reverse("api:startups_json"),
+            "format": "JSON",
+            "licence": LICENCES["cc_by_nc_sa"],
+            "description": "Toutes les startups d'État, au format de l'API v2.7 de beta.gouv.fr "
+            "(data[] : une startup ; included[] : les incubateurs).",
+            "fields": startup_fields,
+        },
+        {
+            "title": "Une startup (JSON)",
+            "url": reverse("api:startup_json", args=["1000.jours"]),
+            "pattern": reverse("api:startups_json").replace("startups.json", "startups/<id>.json"),
+            "format": "JSON",
+            "licence": LICENCES["cc_by_nc_sa"],
+            "description": "Une startup par identifiant, même forme qu'un élément de "
+            "startups.json (data : la startup ; included : ses incubateurs). Les champs sont "
+            "ceux de l'export précédent.",
+            "fields": [],
+        },
+        {
+            "title": "Startups (CSV)",
+            "url": reverse("api:startups_csv"),
+            "format": "CSV (UTF-8, séparateur « ; »)",
+            "licence": LICENCES["cc_by_nc_sa"],
+            "description": "Une ligne par startup, pour un tableur. Les listes sont séparées par "
+            "« | » ; une cellule qui commence par =, +, -, @ est précédée d'une apostrophe.",
+            "fields": [
+                {
+                    "name": name,
+                    "type": "texte",
+                    "description": inline_code(description),
+                    "values": [],
+                }
+                for name, description in openapi.CSV_COLUMNS
+            ],
+        },
+        {
+            "title": "Incubateurs (JSON)",
+            "url": reverse("api:incubators_json"),
+            "format": "JSON",
+            "licence": LICENCES["cc_by_nc_sa"],
+            "description": "Un objet dont chaque clé est l'identifiant d'un incubateur "
+            "(forme de l'API v2.6 de beta.gouv.fr).",
+            "fields": schema_fields(openapi.INCUBATOR_ENTRY, "<id>."),
+        },
+        {
+            "title": "Organisations (JSON)",
+            "url": reverse("api:organisations_json"),
+            "format": "JSON",
+            "licence": LICENCES["cc_by_nc_sa"],
+            "description": "La liste des organisations sponsors et porteuses (forme de l'API "
+            "v2.6 de beta.gouv.fr).",
+            "fields": schema_fields(openapi.ORGANISATION, "[]."),
+        },
+        {
+            "title": "Description OpenAPI de l'API",
+            "url": reverse("api:openapi_json"),
+            "format": "JSON (OpenAPI 3.1)",
+            "licence": LICENCES["licence_ouverte"],
+            "description": "Chaque adresse, chaque champ et son type, pour générer un client.",
+            "fields": [],
+        },
+    ]
+
+
+@require_safe
+def open_data(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "startups/open_data.html",
+        {
+            "title": "Données ouvertes",
+            "exports": exports(),
+            "licences": LICENCES,
+            "breadcrumb_data": {"links": [], "current": "Données ouvertes"},
+        },
+    )

@@ -1,0 +1,273 @@
+"""Public pages of the registry: the portfolio, a startup, incubators, organisations."""
+
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from portfolio.caching import public_page
+from startups.forms import StartupFilterForm
+from startups.models import Incubator, Organisation, Phase, Startup
+from startups.phases import ACTIVE_KINDS, LIFECYCLE_ORDER, PhaseKind, StartupStatus, status_of
+
+PAGE_SIZE = 48
+# Columns a list of startups never shows: the source as imported and the long texts.
+HEAVY_FIELDS = [
+    "source_front_matter",
+    "source_body",
+    "description",
+    "search_text",
+    "incubator__source_front_matter",
+    "incubator__description",
+]
+
+# Lifecycle order, then "no phase yet": how the portfolio is grouped.
+PHASE_RANK = Case(
+    *[When(current_phase_kind=kind, then=Value(rank)) for rank, kind in enumerate(LIFECYCLE_ORDER)],
+    default=Value(len(LIFECYCLE_ORDER)),
+    output_field=IntegerField(),
+)
+
+
+def phase_groups(counts: dict) -> list[dict]:
+    """[{kind, label, count}] in lifecycle order, from {kind or None: count}."""
+    groups = [
+        {"kind": kind.value, "label": kind.label, "count": counts[kind]}
+        for kind in LIFECYCLE_ORDER
+        if counts.get(kind)
+    ]
+    if counts.get(None):
+        groups.append({"kind": "", "label": "Aucune phase commencée", "count": counts[None]})
+    return groups
+
+
+def count_by_phase(startups) -> dict:
+    return dict(
+        startups.order_by().values_list("current_phase_kind").annotate(n=Count("pk", distinct=True))
+    )
+
+
+def breadcrumb(*links: tuple[str, str], current: str) -> dict:
+    return {"links": [{"url": url, "title": title} for url, title in links], "current": current}
+
+
+@require_safe
+@public_page
+def startup_list(request: HttpRequest) -> HttpResponse:
+    form = StartupFilterForm(request.GET or None)
+    startups = Startup.objects.with_current_phase().select_related("incubator").defer(*HEAVY_FIELDS)
+    if form.is_bound and form.is_valid():
+        startups = form.filter(startups)
+    counts = count_by_phase(startups)
+    total = sum(counts.values())
+    paginator = Paginator(startups.order_by(PHASE_RANK, "title", "pk"), PAGE_SIZE)
+    paginator.count = total  # known from the counts by phase: saves a COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "startups/startup_list.html",
+        {
+            "title": "Les startups d'État",
+            "form": form,
+            "groups": phase_groups(counts),
+            "total": total,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "query": query.urlencode(),
+            "filters": form.active_filters(),
+            "breadcrumb_data": breadcrumb(current="Startups"),
+        },
+    )
+
+
+@require_safe
+@public_page
+def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
+    startup = get_object_or_404(
+        Startup.objects.select_related("incubator").prefetch_related(
+            Prefetch("phases", queryset=Phase.objects.order_by("start")),
+            "events",
+            "sponsors",
+            "co_incubators",
+            "import_corrections",
+        ),
+        pk=startup_id,
+    )
+    phases = list(startup.phases.all())
+    current = startup.current_phase
+    return render(
+        request,
+        "startups/startup_detail.html",
+        {
+            "title": startup.title,
+            "startup": startup,
+            "phases": phases,
+            "current": current,
+            "events": sorted(startup.events.all(), key=lambda e: e.date),
+            "in_investigation": startup.current_kind == PhaseKind.INVESTIGATION,
+            "active_kinds": ACTIVE_KINDS,
+            "transparency": transparency(startup),
+            "breadcrumb_data": breadcrumb(("/startups/", "Startups"), current=startup.title),
+        },
+    )
+
+
+def transparency(startup: Startup) -> list[dict]:
+    """The transparency points beta.gouv.fr publishes, each with its link or its absence."""
+    accessibility = startup.get_accessibility_status_display() or "non déclaré"
+    risk = {True: "faite", False: "non faite", None: "non renseignée"}[startup.risk_analysis_done]
+    return [
+        {"label": "Code source", "url": startup.repository, "ok": bool(startup.repository)},
+        {"label": "Statistiques d'usage", "url": startup.stats_url, "ok": bool(startup.stats_url)},
+        {"label": "Page d'impact", "url": startup.impact_url, "ok": bool(startup.impact_url)},
+        {"label": "Page de budget", "url": startup.budget_url, "ok": bool(startup.budget_url)},
+        {"label": "DashLord (bonnes pratiques)", "url": startup.dashlord_url, "ok": bool(startup.dashlord_url)},
+        {
+            "label": f"Accessibilité : {accessibility}",
+            "url": "",
+            "ok": startup.accessibility_status in ("partiellement conforme", "totalement conforme"),
+        },
+        {
+            "label": f"Analyse de risques de sécurité : {risk}",
+            "url": startup.risk_analysis_url,
+            "ok": bool(startup.risk_analysis_done),
+        },
+    ]  # fmt: skip
+
+
+def startups_by_phase(startups) -> list[dict]:
+    """[{label, kind, startups}] in lifecycle order, for the pages of an incubator or a sponsor."""
+    groups = {}
+    for startup in startups.order_by(PHASE_RANK, "title"):
+        kind = startup.current_kind
+        label = PhaseKind(kind).label if kind else "Aucune phase commencée"
+        groups.setdefault(kind, {"kind": kind, "label": label, "startups": []})
+        groups[kind]["startups"].append(startup)
+    return list(groups.values())
+
+
+@require_safe
+@public_page
+def incubator_list(request: HttpRequest) -> HttpResponse:
+    incubators = (
+        Incubator.objects.select_related("owner")
+        .defer("source_front_matter", "description", "owner__source_front_matter")
+        .annotate(startup_total=Count("startups"))
+        .order_by("title")
+    )
+    active = dict(
+        Startup.objects.active().order_by().values_list("incubator").annotate(n=Count("pk"))
+    )
+    rows = [
+        {
+            "incubator": incubator,
+            "total": incubator.startup_total,
+            "active": active.get(incubator.pk, 0),
+        }
+        for incubator in incubators
+    ]
+    return render(
+        request,
+        "startups/incubator_list.html",
+        {
+            "title": "Incubateurs",
+            "rows": rows,
+            "breadcrumb_data": breadcrumb(current="Incubateurs"),
+        },
+    )
+
+
+@require_safe
+@public_page
+def incubator_detail(request: HttpRequest, incubator_id: str) -> HttpResponse:
+    incubator = get_object_or_404(Incubator.objects.select_related("owner"), pk=incubator_id)
+    startups = (
+        Startup.objects.with_current_phase()
+        .filter(Q(incubator=incubator) | Q(co_incubators=incubator))
+        .distinct()
+    )
+    groups = startups_by_phase(startups)
+    return render(
+        request,
+        "startups/incubator_detail.html",
+        {
+            "title": incubator.title,
+            "incubator": incubator,
+            "groups": groups,
+            "total": sum(len(g["startups"]) for g in groups),
+            "breadcrumb_data": breadcrumb(
+                ("/incubateurs/", "Incubateurs"), current=incubator.title
+            ),
+        },
+    )
+
+
+@require_safe
+@public_page
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = (
+        Organisation.objects.defer("source_front_matter")
+        .annotate(startup_total=Count("sponsored_startups"))
+        .filter(Q(startup_total__gt=0) | Q(is_placeholder=False))
+        .order_by("name")
+    )
+    active = dict(
+        Startup.sponsors.through.objects.filter(startup__in=Startup.objects.active().values("pk"))
+        .values_list("organisation")
+        .annotate(n=Count("pk"))
+    )
+    rows = [
+        {"organisation": o, "total": o.startup_total, "active": active.get(o.pk, 0)}
+        for o in organisations
+    ]
+    return render(
+        request,
+        "startups/organisation_list.html",
+        {
+            "title": "Organisations sponsors",
+            "rows": rows,
+            "breadcrumb_data": breadcrumb(current="Organisations"),
+        },
+    )
+
+
+@require_safe
+@public_page
+def organisation_detail(request: HttpRequest, organisation_id: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    groups = startups_by_phase(
+        Startup.objects.with_current_phase()
+        .filter(sponsors=organisation)
+        .select_related("incubator")
+    )
+    return render(
+        request,
+        "startups/organisation_detail.html",
+        {
+            "title": organisation.name,
+            "organisation": organisation,
+            "groups": groups,
+            "total": sum(len(g["startups"]) for g in groups),
+            "breadcrumb_data": breadcrumb(
+                ("/organisations/", "Organisations"), current=organisation.name
+            ),
+        },
+    )
+
+
+def home_figures() -> dict:
+    """Key figures of the programme for the home page: one query."""
+    counts = count_by_phase(Startup.objects.with_current_phase())
+    by_status = {status: 0 for status in StartupStatus}
+    for kind, number in counts.items():
+        by_status[status_of(kind)] += number
+    return {
+        "total": sum(counts.values()),
+        "active": by_status[StartupStatus.ACTIVE],
+        "handed_over": by_status[StartupStatus.HANDED_OVER],
+        "stopped": by_status[StartupStatus.STOPPED],
+        "active_groups": [g for g in phase_groups(counts) if g["kind"] in ACTIVE_KINDS],
+    }
