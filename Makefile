@@ -18,7 +18,7 @@ find_python = for c in python3.12 python3.13 python3.14 python3; do \
     $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
   done; exit 1
 
-.PHONY: help install run test lint bench lock collectstatic
+.PHONY: help install run test lint audit bench faults lock collectstatic
 
 help:
 	@echo "make install  crée .venv (Python >= 3.12) et installe les dépendances verrouillées"
@@ -55,6 +55,22 @@ run: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	@$(MAKE) --no-print-directory audit
+
+# Known vulnerabilities of the locked dependencies (pip-audit, PyPI's advisory data). Fails on
+# a vulnerability; says plainly how many packages it could not check (no access to the
+# advisory data from this machine) rather than pretending they are clean.
+audit: install
+	@out=$$($(VENV)/bin/pip-audit -r requirements.txt --no-deps --disable-pip --progress-spinner off 2>&1); status=$$?; \
+	skipped=$$(echo "$$out" | grep -c "could not be audited"); \
+	total=$$(grep -c "==" requirements.txt); \
+	if [ "$$skipped" -ge "$$total" ]; then \
+	  echo "pip-audit : aucune des $$total dépendances n'a pu être vérifiée (données de vulnérabilité injoignables d'ici)."; \
+	else \
+	  echo "$$out" | grep -v -e "^WARNING" -e "could not be audited" -e "^Name *Skip Reason" -e "^-* -*$$"; \
+	  [ "$$skipped" -gt 0 ] && echo "pip-audit : $$skipped dépendance(s) sur $$total non vérifiée(s)."; \
+	fi; \
+	exit $$status
 
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run

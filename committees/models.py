@@ -1,1 +1,388 @@
-"""Models of committees: filled in by its issue."""
+"""Investment committees: calendar, dossiers, partner reviews and decisions."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from startups.models import Incubator, Organisation, Startup
+from startups.phases import PhaseKind
+
+SIX_MONTHS = timedelta(days=182)
+PRE_READ_DELAY = timedelta(days=7)
+
+
+class PartnerMembership(models.Model):
+    """A partner account belongs to one or more sponsoring organisations."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="partner_memberships"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "rattachement d'un partenaire"
+        verbose_name_plural = "rattachements des partenaires"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                name="one_membership_per_user_and_organisation",
+                violation_error_message="Ce compte est déjà rattaché à cette organisation.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organisation}"
+
+
+class CommitteeStatus(models.TextChoices):
+    PLANNED = "planned", "Prévu"
+    DOSSIERS_SENT = "dossiers_sent", "Dossiers envoyés"
+    HELD = "held", "Tenu"
+    CLOSED = "closed", "Clos"
+
+
+class CommitteeQuerySet(models.QuerySet):
+    def upcoming(self):
+        return self.filter(date__gte=timezone.localdate()).order_by("date")
+
+    def past(self):
+        return self.filter(date__lt=timezone.localdate()).order_by("-date")
+
+    def visible_to_partner(self, user):
+        """Committees with at least one dossier of a startup the partner's organisations fund."""
+        return self.filter(dossiers__startup__sponsors__partner_memberships__user=user).distinct()
+
+
+class Committee(models.Model):
+    date = models.DateField("date")
+    starts_at = models.TimeField("heure", null=True, blank=True)
+    place = models.CharField("lieu", max_length=300, blank=True)
+    video_link = models.URLField("lien de visioconférence", max_length=500, blank=True)
+    incubators = models.ManyToManyField(Incubator, verbose_name="incubateurs", blank=True)
+    chair = models.CharField("présidence", max_length=200, blank=True)
+    invited_organisations = models.ManyToManyField(
+        Organisation, verbose_name="organisations invitées", blank=True, related_name="+"
+    )
+    status = models.CharField(
+        "statut", max_length=20, choices=CommitteeStatus.choices, default=CommitteeStatus.PLANNED
+    )
+    pre_read_deadline = models.DateField(
+        "date limite de relecture",
+        blank=True,
+        help_text="Par défaut, une semaine avant le comité.",
+    )
+    dossiers_sent_at = models.DateTimeField(
+        "dossiers envoyés le", null=True, blank=True, editable=False
+    )
+
+    history = HistoricalRecords(m2m_fields=[incubators, invited_organisations])
+    objects = CommitteeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "comité d'investissement"
+        verbose_name_plural = "comités d'investissement"
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pre_read_deadline__lte=models.F("date")),
+                name="pre_read_before_committee",
+                violation_error_message="La date limite de relecture doit précéder le comité.",
+            )
+        ]
+
+    def __str__(self):
+        incubators = getattr(self, "_incubator_titles", None)
+        suffix = f" — {incubators}" if incubators else ""
+        return f"Comité du {self.date:%d/%m/%Y}{suffix}"
+
+    def save(self, *args, **kwargs):
+        if not self.pre_read_deadline and self.date:
+            self.pre_read_deadline = self.date - PRE_READ_DELAY
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("committees:public_committee", args=[self.pk])
+
+    @property
+    def review_open(self) -> bool:
+        return timezone.localdate() <= self.pre_read_deadline and self.status in (
+            CommitteeStatus.PLANNED,
+            CommitteeStatus.DOSSIERS_SENT,
+        )
+
+
+class ObjectiveStatus(models.TextChoices):
+    REACHED = "reached", "Atteint"
+    PARTLY = "partly", "Partiellement atteint"
+    NOT_REACHED = "not_reached", "Non atteint"
+    UNKNOWN = "", "À évaluer"
+
+
+class DossierQuerySet(models.QuerySet):
+    def visible_to_partner(self, user):
+        return self.filter(startup__sponsors__partner_memberships__user=user).distinct()
+
+    def without_decision(self):
+        return self.filter(decision__isnull=True)
+
+
+class Dossier(models.Model):
+    """One startup on the agenda of one committee: what it looked back on and asks for."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="dossiers")
+    startup = models.ForeignKey(Startup, on_delete=models.PROTECT, related_name="dossiers")
+    order = models.PositiveSmallIntegerField("ordre de passage", default=0)
+    # Looking back
+    problem = models.TextField("problème", blank=True)
+    past_strategy = models.TextField("stratégie des six derniers mois", blank=True)
+    demo_link = models.URLField("lien de démonstration", max_length=500, blank=True)
+    # [{"objective": str, "status": ObjectiveStatus, "comment": str}], pre-filled from the
+    # previous decision's objectives.
+    previous_objectives = models.JSONField("objectifs du dernier comité", default=list, blank=True)
+    team = models.TextField("équipe", blank=True)
+    # Looking ahead
+    next_strategy = models.TextField("stratégie des six prochains mois", blank=True)
+    team_size = models.PositiveSmallIntegerField("taille de l'équipe (ETP)", null=True, blank=True)
+    team_profiles = models.TextField("profils", blank=True)
+    amount_requested = models.DecimalField(
+        "montant demandé pour six mois (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    hypotheses = models.TextField("hypothèses à tester", blank=True)
+    # [{"criterion": str, "kind": "quantitative"|"qualitative", "target": str}]
+    success_criteria = models.JSONField("critères de réussite", default=list, blank=True)
+    blockers = models.TextField("blocages institutionnels", blank=True)
+    # Frozen when the dossiers are sent: the dossier stays what the committee saw.
+    indicators_snapshot = models.JSONField(
+        "indicateurs (instantané)", default=list, blank=True, editable=False
+    )
+    money_snapshot = models.JSONField(
+        "budget (instantané)", default=dict, blank=True, editable=False
+    )
+    snapshot_at = models.DateTimeField("instantané pris le", null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "dossier"
+        ordering = ["committee", "order", "startup__title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "startup"],
+                name="one_dossier_per_startup_and_committee",
+                violation_error_message="Cette startup est déjà à l'ordre du jour de ce comité.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_requested__isnull=True) | Q(amount_requested__gte=0),
+                name="dossier_amount_not_negative",
+                violation_error_message="Le montant demandé ne peut pas être négatif.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.startup} — {self.committee}"
+
+    def get_absolute_url(self):
+        return reverse("committees:partner_dossier", args=[self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.snapshot_at is not None
+
+    def missing_parts(self) -> list[str]:
+        """What staff still have to fill before the dossier can be read."""
+        required = {
+            "problem": "problème",
+            "past_strategy": "stratégie passée",
+            "next_strategy": "stratégie à venir",
+            "amount_requested": "montant demandé",
+            "success_criteria": "critères de réussite",
+        }
+        return [
+            label for field, label in required.items() if getattr(self, field) in (None, "", [])
+        ]
+
+
+def attachment_path(attachment, filename):
+    # Never the original name on disk: it may carry a path or a script extension.
+    return f"dossiers/{attachment.dossier.committee_id}/{attachment.dossier_id}/{attachment.token}"
+
+
+class Attachment(models.Model):
+    """A file of a dossier (PDF, slides), stored outside any public URL."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("fichier", upload_to=attachment_path, max_length=300)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    original_name = models.CharField("nom", max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField("taille (octets)")
+    uploaded_at = models.DateTimeField("ajouté le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("committees:partner_attachment", args=[self.pk])
+
+
+class Opinion(models.TextChoices):
+    FAVOURABLE = "favourable", "Favorable"
+    RESERVED = "reserved", "Réservé"
+    UNFAVOURABLE = "unfavourable", "Défavorable"
+
+
+class PartnerReview(models.Model):
+    """An organisation's written opinion on a dossier, given before the pre-read deadline."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="reviews")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opinion = models.CharField("avis", max_length=20, choices=Opinion.choices)
+    questions = models.TextField("questions écrites", blank=True)
+    comments = models.TextField("commentaires", blank=True)
+    answers = models.TextField("réponses de l'équipe", blank=True)
+    submitted_at = models.DateTimeField("donné le", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "avis de partenaire"
+        verbose_name_plural = "avis des partenaires"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "organisation"],
+                name="one_review_per_organisation_and_dossier",
+                violation_error_message="Votre organisation a déjà donné son avis sur ce dossier.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_opinion_display()} — {self.organisation}"
+
+
+class DecisionKind(models.TextChoices):
+    CONTINUE = "continue", "Poursuite avec budget"
+    EXTEND = "extend", "Reconduction temporaire (1 à 2 mois)"
+    NEXT_PHASE = "next_phase", "Passage à la phase suivante"
+    STRENGTHEN = "strengthen", "Renforcement des moyens"
+    SLOW_DOWN = "slow_down", "Ralentissement des moyens"
+    MAKE_PERMANENT = "make_permanent", "Pérennisation : transfert à l'administration"
+    STOP = "stop", "Arrêt"
+    GO_ON = "go_on", "Investigation concluante : passage en construction"
+    DROP = "drop", "Investigation non concluante : abandon"
+
+
+# The phase a decision moves the startup into, from its current phase (None: no change).
+NEXT_ACTIVE_PHASE = {
+    PhaseKind.INVESTIGATION: PhaseKind.CONSTRUCTION,
+    PhaseKind.CONSTRUCTION: PhaseKind.ACCELERATION,
+    PhaseKind.ACCELERATION: PhaseKind.CONSOLIDATION,
+}
+FIXED_TARGET_PHASE = {
+    DecisionKind.GO_ON: PhaseKind.CONSTRUCTION,
+    DecisionKind.DROP: PhaseKind.INVESTIGATION_DROPPED,
+    DecisionKind.STOP: PhaseKind.STOPPED,
+    DecisionKind.MAKE_PERMANENT: PhaseKind.TRANSFERRED,
+}
+# Decisions that end the startup's life in the programme: no next committee, no money.
+ENDING_DECISIONS = {DecisionKind.STOP, DecisionKind.DROP, DecisionKind.MAKE_PERMANENT}
+INVESTIGATION_ONLY = {DecisionKind.GO_ON, DecisionKind.DROP}
+
+
+class DecisionQuerySet(models.QuerySet):
+    def public(self):
+        return self.select_related("dossier__startup", "dossier__committee").order_by(
+            "-dossier__committee__date", "dossier__startup__title"
+        )
+
+
+class Decision(models.Model):
+    """The committee's investment decision on one dossier, and what it set in motion."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="decision")
+    kind = models.CharField("décision", max_length=20, choices=DecisionKind.choices)
+    effective_date = models.DateField("date d'effet")
+    amount = models.DecimalField(
+        "montant décidé (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    period_start = models.DateField("période : début", null=True, blank=True)
+    period_end = models.DateField("période : fin", null=True, blank=True)
+    objectives = models.JSONField("objectifs pour le prochain comité", default=list, blank=True)
+    text = models.TextField("motivation", blank=True)
+    new_committee_date = models.DateField("nouveau comité (reconduction)", null=True, blank=True)
+    next_committee_due = models.DateField("prochain comité dû", null=True, blank=True)
+    phase_started = models.CharField(
+        "phase engagée", max_length=30, choices=PhaseKind.choices, blank=True
+    )
+    # The allocation proposed under the budgets rules (budgets.Allocation), when money was decided.
+    allocation = models.ForeignKey(
+        "budgets.Allocation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "décision"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="decision_amount_not_negative",
+                violation_error_message="Le montant décidé ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="extend") | Q(new_committee_date__isnull=False),
+                name="extension_has_a_new_committee_date",
+                violation_error_message="Une reconduction temporaire exige la date du nouveau comité.",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=models.F("period_start")),
+                name="decision_period_ends_after_it_starts",
+                violation_error_message="La fin de la période doit suivre son début.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.dossier.startup}"
+
+
+class ReminderLog(models.Model):
+    """A reminder sent once: its key makes `committees_remind` idempotent."""
+
+    key = models.CharField(max_length=200, unique=True)
+    recipients = models.TextField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "rappel envoyé"
+        verbose_name_plural = "rappels envoyés"
+
+    def __str__(self):
+        return self.key
+
+
+def six_months_after(day: date) -> date:
+    return day + SIX_MONTHS

@@ -21,6 +21,9 @@ NAVIGATION_ITEMS: list[tuple[str, str]] = [
     ("Startups", "startups:list"),
     ("Incubateurs", "startups:incubators"),
     ("Organisations", "startups:organisations"),
+    ("Impact", "impact:programme"),
+    ("Budget", "budgets:programme"),
+    ("Comités", "committees:public_calendar"),
     ("Données ouvertes", "open_data"),
 ]
 

@@ -54,6 +54,26 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     return [STAFF]
 
 
+def seed_everything_else(write=print) -> list[DemoAccount]:
+    """Budgets, indicators and committees over the portfolio; idempotent. Returns the partner
+    accounts it made. Order matters: committees freeze the indicators and the money."""
+    from budgets.demo import seed_budgets
+    from committees.demo import seed_committees
+    from startups.impact_demo import seed_indicators
+
+    seed_budgets(write)
+    seed_indicators(write)
+    accounts = seed_committees(write)
+    return [
+        DemoAccount(
+            f"partenaire de l'organisation « {organisation_id} », accès /partenaires/",
+            email,
+            password,
+        )
+        for organisation_id, email, password in accounts
+    ]
+
+
 def load_portfolio(write=print) -> None:
     """The shared corpus when present, else a small synthetic portfolio."""
     corpus = shared_corpus()

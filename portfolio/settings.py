@@ -5,10 +5,12 @@ secure cookies, HSTS. A development machine gets a `.env` (copied from `.env.exa
 `make install`) that turns DEBUG on.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,9 +42,11 @@ ALLOWED_HOSTS = required_in_production(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"], cast=list
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The public address of the site, for links in e-mails (no request to read it from).
+SITE_URL = required_in_production("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portfolio.apps.PortfolioAdminConfig",  # django.contrib.admin with the dashboard home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "simple_history",
+    "import_export",
+    "axes",
     "widget_tweaks",
     "dsfr",
     "startups",
@@ -61,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +78,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portfolio.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it answers the lockout page for refused logins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portfolio.urls"
@@ -139,6 +148,50 @@ PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Admin exports (django-import-export): a cell starting with = + - @ is not a formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
+# Partners log in with their e-mail address (committees/auth.py); usernames still work (admin).
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a login attempt once the account is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "committees.auth.EmailBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "committees:partner_login"
+LOGIN_REDIRECT_URL = "committees:partner_home"
+
+# Login rate limit (django-axes): 5 failures for an account from one address lock it for 15
+# minutes, with a French page saying so. Behind a proxy, the client address is read from
+# X-Forwarded-For (AXES_PROXY_COUNT proxies in front).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# ProConnect, the State's OpenID Connect (mozilla-django-oidc), off by default. When on, the
+# partner login page shows its button; agents log into accounts staff created for their e-mail.
+PROCONNECT_ENABLED = env.bool("PROCONNECT_ENABLED", default=False)
+if PROCONNECT_ENABLED:
+    # e.g. https://auth.agentconnect.gouv.fr/api/v2 (production), fca.integ01.dev-agentconnect.fr/api/v2
+    _proconnect = env.str("PROCONNECT_ISSUER").rstrip("/")
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("committees.auth.ProConnectBackend")
+    OIDC_RP_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = f"{_proconnect}/authorize"
+    OIDC_OP_TOKEN_ENDPOINT = f"{_proconnect}/token"
+    OIDC_OP_USER_ENDPOINT = f"{_proconnect}/userinfo"
+    OIDC_OP_JWKS_ENDPOINT = f"{_proconnect}/jwks"
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_RP_SCOPES = "openid email given_name usual_name"
+    OIDC_CREATE_USER = False
+    LOGIN_REDIRECT_URL_FAILURE = "committees:partner_login"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -189,6 +242,23 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Content-Security-Policy (Django 6): no inline script or style anywhere; charts are SVG
+# with presentation attributes, DSFR and the admin load their scripts from our static files.
+# No nonce: nothing inline needs one, and public pages are served from a cache (a nonce in a
+# cached page would never match the header).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # --- E-mail ----------------------------------------------------------------------------------
 # EMAIL_URL: consolemail:// (development, prints), smtp+tls://user:password@host:587, ...
@@ -225,5 +295,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

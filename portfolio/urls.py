@@ -1,12 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from portfolio import views
 from startups.api_urls import open_data_urlpatterns
-
-admin.site.site_header = "Portefeuille des startups d'État — administration"
-admin.site.site_title = "Portefeuille — administration"
-admin.site.index_title = "Tableau de bord"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,10 +21,16 @@ urlpatterns = [
         name="legal",
     ),
     path("admin/", admin.site.urls),
+    path("", include("startups.impact_urls")),
     path("", include("startups.urls")),
+    path("", include("budgets.urls")),
     path("api/v2/", include("startups.api_urls")),
     path("", include(open_data_urlpatterns)),
+    path("", include("committees.urls")),
 ]
+
+if settings.PROCONNECT_ENABLED:  # the ProConnect login routes exist only when it is on
+    urlpatterns.append(path("partenaires/oidc/", include("mozilla_django_oidc.urls")))
 
 handler404 = "portfolio.views.page_not_found"
 handler500 = "portfolio.views.server_error"

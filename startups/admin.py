@@ -261,3 +261,6 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ["type", "ministerial_domain", "is_placeholder"]
     search_fields = ["name", "acronym", "id"]
     readonly_fields = ["created_at", "updated_at", "source_path", "source_front_matter"]
+
+
+import startups.impact_admin  # noqa: E402,F401  (indicators inline, IndicatorAdmin, CSV import)

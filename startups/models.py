@@ -447,3 +447,6 @@ def registry_fingerprint() -> tuple[str, datetime | None]:
     """
     version, changed_at = DataChange.latest()
     return str(version), changed_at
+
+
+from startups.impact_models import Indicator, Measurement  # noqa: E402,F401

@@ -10,6 +10,7 @@ from portfolio.caching import public_page
 from startups.forms import StartupFilterForm
 from startups.models import Incubator, Organisation, Phase, Startup
 from startups.phases import ACTIVE_KINDS, LIFECYCLE_ORDER, PhaseKind, StartupStatus, status_of
+from startups.transparency import checklist_for
 
 PAGE_SIZE = 48
 # Columns a list of startups never shows: the source as imported and the long texts.
@@ -110,32 +111,25 @@ def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
             "in_investigation": startup.current_kind == PhaseKind.INVESTIGATION,
             "active_kinds": ACTIVE_KINDS,
             "transparency": transparency(startup),
+            "checklist": checklist_for(startup),
             "breadcrumb_data": breadcrumb(("/startups/", "Startups"), current=startup.title),
         },
     )
 
 
 def transparency(startup: Startup) -> list[dict]:
-    """The transparency points beta.gouv.fr publishes, each with its link or its absence."""
-    accessibility = startup.get_accessibility_status_display() or "non déclaré"
-    risk = {True: "faite", False: "non faite", None: "non renseignée"}[startup.risk_analysis_done]
+    """The pages a team publishes elsewhere, as beta.gouv.fr lists them (the measured points
+    are in startups.transparency)."""
     return [
-        {"label": "Code source", "url": startup.repository, "ok": bool(startup.repository)},
         {"label": "Statistiques d'usage", "url": startup.stats_url, "ok": bool(startup.stats_url)},
         {"label": "Page d'impact", "url": startup.impact_url, "ok": bool(startup.impact_url)},
         {"label": "Page de budget", "url": startup.budget_url, "ok": bool(startup.budget_url)},
-        {"label": "DashLord (bonnes pratiques)", "url": startup.dashlord_url, "ok": bool(startup.dashlord_url)},
         {
-            "label": f"Accessibilité : {accessibility}",
-            "url": "",
-            "ok": startup.accessibility_status in ("partiellement conforme", "totalement conforme"),
+            "label": "DashLord (bonnes pratiques)",
+            "url": startup.dashlord_url,
+            "ok": bool(startup.dashlord_url),
         },
-        {
-            "label": f"Analyse de risques de sécurité : {risk}",
-            "url": startup.risk_analysis_url,
-            "ok": bool(startup.risk_analysis_done),
-        },
-    ]  # fmt: skip
+    ]
 
 
 def startups_by_phase(startups) -> list[dict]:

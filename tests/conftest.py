@@ -56,6 +56,57 @@ def anonymous_client(client):
     return client
 
 
+PARTNER_PASSWORD = "mot-de-passe-partenaire-de-test"
+
+
+def make_partner(django_user_model, email: str, organisation):
+    from committees.models import PartnerMembership
+
+    user = django_user_model.objects.create_user(
+        username=email, email=email, password=PARTNER_PASSWORD, first_name="Partenaire"
+    )
+    PartnerMembership.objects.create(user=user, organisation=organisation)
+    return user
+
+
+@pytest.fixture
+def organisation_a(db):
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(id="organisation-a", name="Direction A", acronym="DA")
+
+
+@pytest.fixture
+def organisation_b(db):
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(id="organisation-b", name="Direction B", acronym="DB")
+
+
+@pytest.fixture
+def partner_a(django_user_model, organisation_a):
+    """A partner of organisation A (sees what A funds, nothing else)."""
+    return make_partner(django_user_model, "partenaire@direction-a.gouv.fr", organisation_a)
+
+
+@pytest.fixture
+def partner_b(django_user_model, organisation_b):
+    """A partner of organisation B."""
+    return make_partner(django_user_model, "partenaire@direction-b.gouv.fr", organisation_b)
+
+
+@pytest.fixture
+def partner_a_client(client, partner_a):
+    client.force_login(partner_a)
+    return client
+
+
+@pytest.fixture
+def partner_b_client(client, partner_b):
+    client.force_login(partner_b)
+    return client
+
+
 # --- Browser --------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
@@ -73,6 +124,23 @@ def browser_type_launch_args(browser_type_launch_args):
         "headless": True,
         "args": CHROMIUM_ARGS,
     }
+
+
+@pytest.fixture
+def page(page):
+    """Every browser test fails on a Content-Security-Policy violation the page reports."""
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
+    yield page
+    assert not violations, violations
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ PRODUCTION = {
     # check --deploy does not connect: any PostgreSQL URL will do.
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "EMAIL_URL": "smtp+tls://portefeuille:secret@smtp.example.org:587",
+    "SITE_URL": "https://portefeuille.beta.gouv.fr",
 }
 
 
@@ -44,7 +45,13 @@ def test_check_deploy_is_clean_with_production_variables():
 
 
 def test_a_missing_production_variable_stops_the_start_with_its_name():
-    for missing in ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL"):
+    for missing in (
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "EMAIL_URL",
+        "SITE_URL",
+    ):
         variables = {k: v for k, v in PRODUCTION.items() if k != missing}
         result = manage("check", **variables)
         assert result.returncode != 0

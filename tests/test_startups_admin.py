@@ -72,6 +72,8 @@ def inline_data(startup, phases):
         "events-INITIAL_FORMS": "0",
         "import_corrections-TOTAL_FORMS": "0",
         "import_corrections-INITIAL_FORMS": "0",
+        "indicators-TOTAL_FORMS": "0",
+        "indicators-INITIAL_FORMS": "0",
     }
     for index, (pk, kind, start, end) in enumerate(phases):
         data.update(

@@ -29,7 +29,8 @@ class Command(BaseCommand):
             demo.load_portfolio(write=self.stdout.write)
         if scale > 1:
             demo.scale_portfolio(scale, write=self.stdout.write)
-        for account in demo.ensure_demo_accounts():
+        accounts = demo.ensure_demo_accounts() + demo.seed_everything_else(write=self.stdout.write)
+        for account in accounts:
             self.stdout.write(
                 f"Compte de démonstration ({account.role}) : {account.login} / {account.password}"
             )

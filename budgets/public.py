@@ -1,0 +1,219 @@
+"""What the public sees of budgets: figures built for the public pages, the startup block and
+the open data. Nothing here exposes a supplier or a purchase order unless the commitment is
+marked `references_public`.
+
+Each function costs a fixed number of queries whatever the data size.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, Sum
+from django.db.models.functions import ExtractYear
+
+from budgets.models import (
+    Activity,
+    Allocation,
+    Amendment,
+    Commitment,
+    Convention,
+    Figures,
+    Payment,
+    figures_by,
+    total_of,
+)
+from budgets.money import ZERO
+from startups.models import today
+
+
+@dataclass
+class Line:
+    label: str
+    figures: Figures
+    # Reste à payer shown on the line: for a year, at its end (all committed − all paid so far),
+    # since payments of one year settle commitments of the year before.
+    to_pay: Decimal | None = None
+
+    def __post_init__(self):
+        if self.to_pay is None:
+            self.to_pay = self.figures.to_pay
+
+
+def _year_lines(by_year: dict) -> list[Line]:
+    lines, committed, paid = [], ZERO, ZERO
+    for key in sorted(by_year):
+        figures = by_year[key]
+        committed, paid = committed + figures.committed, paid + figures.paid
+        lines.append(Line(str(key[0]), figures, committed - paid))
+    return lines
+
+
+def _activity_lines(figures: dict) -> list[Line]:
+    lines = [Line(Activity(key[0]).label, f) for key, f in figures.items() if key[0]]
+    return sorted(lines, key=lambda line: -line.figures.committed)
+
+
+def startup_budget(startup_id: str) -> dict | None:
+    """By year and by activity for one startup, and its conventions; None without allocation.
+
+    One query when the startup has no allocation (it then has no commitment either), three
+    otherwise: allocations by year and convention, then commitments and payments by year and
+    activity, folded in Python.
+    """
+    on = today()
+    allocated = list(
+        Allocation.objects.filter(startup_id=startup_id)
+        .annotate(year=ExtractYear("tranche__available_on"))
+        .values("year", "tranche__convention__reference", "tranche__convention__title")
+        .annotate(total=Sum("amount"))
+        .order_by("tranche__convention__start", "year")
+    )
+    if not allocated:
+        return None
+    by_year: dict[tuple, Figures] = {}
+    conventions: dict[str, str] = {}
+    for row in allocated:
+        figures = by_year.setdefault((row["year"],), Figures(on=on))
+        figures.allocated += row["total"]
+        conventions[row["tranche__convention__reference"]] = row["tranche__convention__title"]
+    by_activity: dict[tuple, Figures] = {}
+    detailed = figures_by(
+        "year",
+        "activity",
+        commitments=Commitment.objects.filter(allocation__startup_id=startup_id),
+        payments=Payment.objects.filter(commitment__allocation__startup_id=startup_id),
+        on=on,
+    )
+    for (year, activity), figures in detailed.items():
+        by_year[(year,)] = by_year.get((year,), Figures(on=on)) + figures
+        by_activity[(activity,)] = by_activity.get((activity,), Figures(on=on)) + figures
+    return {
+        "years": _year_lines(by_year),
+        "activities": _activity_lines(by_activity),
+        "total": total_of(by_year, on),
+        "conventions": [{"reference": ref, "title": title} for ref, title in conventions.items()],
+    }
+
+
+def programme_budget() -> dict:
+    """Totals by convention, by year and by activity for /budget/ and the JSON API."""
+    on = today()
+    conventions = list(
+        Convention.objects.with_figures(on)
+        .prefetch_related(Prefetch("amendments", queryset=Amendment.objects.all()))
+        .select_related("delegant", "delegataire")
+        .order_by("start", "reference")
+    )
+    by_year = figures_by("year", on=on)
+    by_activity = figures_by("activity", on=on)
+    return {
+        "conventions": conventions,
+        "years": _year_lines(by_year),
+        "activities": _activity_lines(by_activity),
+        "total": total_of(by_year, on),
+        "on": on,
+    }
+
+
+def open_commitments():
+    """Every commitment with what was paid on it: one query, `values()` rows."""
+    return (
+        Commitment.objects.with_figures()
+        .order_by("committed_on", "pk")
+        .values(
+            "pk",
+            "committed_on",
+            "label",
+            "supplier",
+            "purchase_order",
+            "references_public",
+            "public_contract",
+            "activity",
+            "resource",
+            "amount",
+            "tax_basis",
+            "paid_total",
+            "allocation__startup_id",
+            "allocation__startup__title",
+            "allocation__workstream",
+            "allocation__tranche__number",
+            "allocation__tranche__convention__reference",
+        )
+    )
+
+
+# --- The chart: grouped bars, AE committed and CP paid per year, drawn on the server --------------
+CHART_WIDTH, CHART_HEIGHT = 640, 300
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 72, 16, 16, 36
+AE_COLOUR, CP_COLOUR = "#000091", "#6a6af4"  # DSFR blue-france sun-113 and main-525
+
+
+def _nice_ceiling(value: Decimal) -> Decimal:
+    """The smallest 1, 2 or 5 × 10^n at least `value` (the top of the axis)."""
+    if value <= 0:
+        return Decimal(1)
+    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
+    for step in (1, 2, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def short_euros(value: Decimal) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.1f}".replace(".", ",").replace(",0", "") + " M€"
+    if value >= 1_000:
+        return f"{value / 1_000:.0f} k€"
+    return f"{value:.0f} €"
+
+
+def year_chart(lines: list[Line]) -> dict:
+    """Geometry of the SVG bar chart (the template draws it)."""
+    top = _nice_ceiling(
+        max([ZERO, *(max(line.figures.committed, line.figures.paid) for line in lines)])
+    )
+    plot_w = CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    plot_h = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+    baseline = MARGIN_TOP + plot_h
+    slot = plot_w / max(len(lines), 1)
+    bar = min(48.0, slot / 3)
+
+    def height(value: Decimal) -> float:
+        return float(value / top) * plot_h
+
+    groups = []
+    for index, line in enumerate(lines):
+        x = MARGIN_LEFT + slot * index + (slot - 2 * bar) / 2
+        bars = []
+        for offset, value, colour, name in (
+            (0, line.figures.committed, AE_COLOUR, "AE engagées"),
+            (bar, line.figures.paid, CP_COLOUR, "CP payés"),
+        ):
+            h = height(value)
+            bars.append(
+                {
+                    "x": round(x + offset, 1),
+                    "y": round(baseline - h, 1),
+                    "width": round(bar, 1),
+                    "height": round(h, 1),
+                    "colour": colour,
+                    "title": f"{line.label}, {name} : {short_euros(value)}",
+                }
+            )
+        groups.append({"label": line.label, "x": round(x + bar, 1), "bars": bars})
+    ticks = [
+        {"y": round(baseline - plot_h * step / 4, 1), "label": short_euros(top * step / 4)}
+        for step in range(5)
+    ]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": MARGIN_LEFT,
+        "right": CHART_WIDTH - MARGIN_RIGHT,
+        "baseline": baseline,
+        "label_y": baseline + 22,
+        "groups": groups,
+        "ticks": ticks,
+        "ae_colour": AE_COLOUR,
+        "cp_colour": CP_COLOUR,
+    }

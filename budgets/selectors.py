@@ -1,0 +1,77 @@
+"""What other apps read from budgets (committees, impact pages): small, documented, tested.
+
+Each selector costs a fixed number of queries and returns plain values (sets, dicts, dates,
+Decimal), never a queryset other apps would have to know how to read.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+
+from budgets.models import Allocation, Commitment, Figures, Payment, figures_by, total_of
+from budgets.money import ZERO
+from startups.models import today
+
+
+def startups_with_budget_figures(startup_ids: Iterable[str]) -> set[str]:
+    """Those of `startup_ids` that have at least one allocation (one query)."""
+    return set(
+        Allocation.objects.filter(startup_id__in=list(startup_ids))
+        .values_list("startup_id", flat=True)
+        .distinct()
+    )
+
+
+def cp_paid_by_half_year(startup_id: str) -> dict[str, Decimal]:
+    """CP paid to a startup by half-year of payment date: {"2025-S1": Decimal("1234.56")}.
+
+    Half-years with no payment are absent; keys sort chronologically (one query).
+    """
+    rows = (
+        Payment.objects.filter(commitment__allocation__startup_id=startup_id)
+        .annotate(year=ExtractYear("paid_on"), month=ExtractMonth("paid_on"))
+        .values_list("year", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    result: dict[str, Decimal] = {}
+    for year, month, total in rows:
+        key = f"{year}-S{1 if month <= 6 else 2}"
+        result[key] = result.get(key, ZERO) + total
+    return dict(sorted(result.items()))
+
+
+def startup_figures(startup_id: str, on: date | None = None) -> Figures:
+    """Allocated, committed, paid (and burn) for one startup, all conventions (three queries)."""
+    on = on or today()
+    figures = figures_by(
+        "startup",
+        allocations=Allocation.objects.filter(startup_id=startup_id),
+        commitments=Commitment.objects.filter(allocation__startup_id=startup_id),
+        payments=Payment.objects.filter(commitment__allocation__startup_id=startup_id),
+        on=on,
+    )
+    return figures.get((startup_id,), Figures(on=on))
+
+
+def money_runs_out_on(startup_id: str, on: date | None = None) -> date | None:
+    """When the startup's allocated money is all paid at its burn rate of the last three
+    months (CP paid ÷ 3 per month); None when nothing was paid in that window.
+
+    The committees app schedules a committee 30–45 days before this date.
+    """
+    return startup_figures(startup_id, on).runs_out_on
+
+
+def programme_totals(on: date | None = None) -> dict[str, Decimal]:
+    """Programme-wide totals for the /impact/ page: allocated, committed, paid, reste à payer."""
+    total = total_of(figures_by("convention", on=on), on)
+    return {
+        "allocated": total.allocated,
+        "committed": total.committed,
+        "paid": total.paid,
+        "to_pay": total.to_pay,
+    }

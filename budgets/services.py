@@ -1,0 +1,482 @@
+"""Every write to budgets, whatever the entry path (admin, import, committees, demo).
+
+Each write runs in `transaction.atomic()` and first locks the parent row with
+`SELECT ... FOR UPDATE`: the convention for its tranches and amendments, the tranche for its
+allocations, the allocation for its commitments, the commitment (and its tranche, for CP) for
+its payments. Two staff members writing under the same parent at the same moment are thus
+serialised: the second one sees the first one's amount and is refused if the sum would go over.
+Locks are always taken top-down (convention → tranche → allocation → commitment), so two writes
+never wait for each other in a circle.
+
+A refused write raises `BudgetRuleError` (a `ValidationError`) with a French message saying how
+much is left; nothing is written. `check_*` run the same rules without saving: the admin forms
+call them (inside the admin's request transaction, so the lock they take holds until the save).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Min, Sum
+
+from budgets.models import (
+    Allocation,
+    Amendment,
+    Commitment,
+    Convention,
+    Payment,
+    Tranche,
+)
+from budgets.money import ZERO, NotAnAmount, euros, to_amount
+
+
+class BudgetRuleError(ValidationError):
+    """A write that would break a budget rule; the message says why and how much is left."""
+
+
+def _fr(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _amount(value, label: str) -> Decimal:
+    try:
+        amount = to_amount(value)
+    except NotAnAmount as exc:
+        raise BudgetRuleError(f"{label} : {exc}") from exc
+    if amount <= 0:
+        raise BudgetRuleError(f"{label} doit être strictement positif (au centime près).")
+    return amount
+
+
+def _sum(queryset, field: str = "amount") -> Decimal:
+    return queryset.aggregate(total=Sum(field))["total"] or ZERO
+
+
+def _locked(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def _check_in_period(day: date, convention: Convention, what: str):
+    end = convention.current_end
+    if not (convention.start <= day <= end):
+        raise BudgetRuleError(
+            f"{what} ({_fr(day)}) doit être dans la période de la convention "
+            f"{convention.reference} : du {_fr(convention.start)} au {_fr(end)}."
+        )
+
+
+def _remember(instance, by):
+    if by is not None:
+        instance._history_user = by
+
+
+def _save(instance, by):
+    _remember(instance, by)
+    try:
+        instance.full_clean(validate_unique=True, validate_constraints=True)
+    except ValidationError as error:
+        raise BudgetRuleError(
+            error.message_dict if hasattr(error, "error_dict") else error.messages
+        ) from error
+    instance.save()
+    return instance
+
+
+# --- Conventions and amendments -----------------------------------------------------------------
+def _dated_bounds(convention: Convention) -> tuple[date | None, date | None]:
+    """The first and last dates used under the convention (tranches, commitments, payments)."""
+    tranches = Tranche.objects.filter(convention=convention).aggregate(
+        first=Min("available_on"), last=Max("available_on")
+    )
+    commitments = Commitment.objects.filter(allocation__tranche__convention=convention).aggregate(
+        first=Min("committed_on"), last=Max("committed_on")
+    )
+    payments = Payment.objects.filter(
+        commitment__allocation__tranche__convention=convention
+    ).aggregate(first=Min("service_done_on"), last=Max("paid_on"))
+    firsts = [d["first"] for d in (tranches, commitments, payments) if d["first"]]
+    lasts = [d["last"] for d in (tranches, commitments, payments) if d["last"]]
+    return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
+
+def _check_convention_holds(convention: Convention, refused: str = "Convention refusée"):
+    """The convention as it would be (ceiling, period) still covers what was released and dated."""
+    released = Tranche.objects.filter(convention=convention).aggregate(
+        ae=Sum("ae_amount"), cp=Sum("cp_amount")
+    )
+    ceiling = convention.current_ceiling
+    for label, total in (("AE", released["ae"]), ("CP", released["cp"])):
+        if total and total > ceiling:
+            raise BudgetRuleError(
+                f"{refused} : les tranches de la convention {convention.reference} "
+                f"totalisent déjà {euros(total)} en {label}, au-delà du plafond de {euros(ceiling)}."
+            )
+    first, last = _dated_bounds(convention)
+    if first and first < convention.start:
+        raise BudgetRuleError(
+            f"{refused} : une écriture de la convention {convention.reference} est datée "
+            f"du {_fr(first)}, avant le début demandé ({_fr(convention.start)})."
+        )
+    if last and last > convention.current_end:
+        raise BudgetRuleError(
+            f"{refused} : une écriture de la convention {convention.reference} est datée "
+            f"du {_fr(last)}, après la fin demandée ({_fr(convention.current_end)})."
+        )
+
+
+def check_convention(convention: Convention):
+    if convention.pk:
+        _locked(Convention, convention.pk)
+        _check_convention_holds(convention)
+
+
+@transaction.atomic
+def save_convention(*, convention: Convention, by=None) -> Convention:
+    convention.ceiling = _amount(convention.ceiling, "Le plafond")
+    check_convention(convention)
+    return _save(convention, by)
+
+
+def create_convention(*, by=None, **fields) -> Convention:
+    return save_convention(convention=Convention(**fields), by=by)
+
+
+def check_amendment(amendment: Amendment):
+    convention = _locked(Convention, amendment.convention_id)
+    if amendment.new_ceiling is not None:
+        amendment.new_ceiling = _amount(amendment.new_ceiling, "Le nouveau plafond")
+    if amendment.new_end is not None and amendment.new_end < convention.start:
+        raise BudgetRuleError(
+            f"Avenant refusé : la nouvelle fin ({_fr(amendment.new_end)}) précède le début de la "
+            f"convention ({_fr(convention.start)})."
+        )
+    # The convention as amended: its other amendments plus this one.
+    others = [a for a in convention.amendments.all() if a.pk != amendment.pk]
+    convention._prefetched_objects_cache = {"amendments": [*others, amendment]}
+    _check_convention_holds(convention, "Avenant refusé")
+
+
+@transaction.atomic
+def save_amendment(*, amendment: Amendment, by=None) -> Amendment:
+    if amendment.number is None and amendment.convention_id:
+        last = Amendment.objects.filter(convention_id=amendment.convention_id).aggregate(
+            n=Max("number")
+        )["n"]
+        amendment.number = (last or 0) + 1
+    check_amendment(amendment)
+    return _save(amendment, by)
+
+
+def add_amendment(
+    *,
+    convention: Convention,
+    signed_on: date,
+    reason: str,
+    new_ceiling=None,
+    new_end: date | None = None,
+    by=None,
+) -> Amendment:
+    return save_amendment(
+        amendment=Amendment(
+            convention=convention,
+            signed_on=signed_on,
+            reason=reason,
+            new_ceiling=new_ceiling,
+            new_end=new_end,
+        ),
+        by=by,
+    )
+
+
+# --- Tranches -----------------------------------------------------------------------------------
+def check_tranche(tranche: Tranche):
+    convention = _locked(Convention, tranche.convention_id)
+    tranche.ae_amount = _amount(tranche.ae_amount, "Le montant en AE")
+    tranche.cp_amount = _amount(tranche.cp_amount, "Le montant en CP")
+    _check_in_period(tranche.available_on, convention, "La date de mise à disposition")
+    others = Tranche.objects.filter(convention=convention).exclude(pk=tranche.pk)
+    ceiling = convention.current_ceiling
+    for label, field, amount in (
+        ("AE", "ae_amount", tranche.ae_amount),
+        ("CP", "cp_amount", tranche.cp_amount),
+    ):
+        left = ceiling - _sum(others, field)
+        if amount > left:
+            raise BudgetRuleError(
+                f"Tranche refusée : il reste {euros(max(left, ZERO))} en {label} sous le plafond "
+                f"de la convention {convention.reference} ({euros(ceiling)}), "
+                f"pour {euros(amount)} demandés."
+            )
+    if tranche.pk:
+        _locked(Tranche, tranche.pk)
+        allocated = _sum(Allocation.objects.filter(tranche=tranche))
+        if tranche.ae_amount < allocated:
+            raise BudgetRuleError(
+                f"Tranche refusée : {euros(allocated)} sont déjà alloués sur cette tranche, "
+                f"le montant en AE ne peut pas descendre en dessous."
+            )
+        paid = _sum(Payment.objects.filter(commitment__allocation__tranche=tranche))
+        if tranche.cp_amount < paid:
+            raise BudgetRuleError(
+                f"Tranche refusée : {euros(paid)} sont déjà payés sur cette tranche, "
+                f"le montant en CP ne peut pas descendre en dessous."
+            )
+        first = Allocation.objects.filter(tranche=tranche).aggregate(
+            d=Min("commitments__committed_on")
+        )["d"]
+        if first and first < tranche.available_on:
+            raise BudgetRuleError(
+                f"Tranche refusée : un engagement sur cette tranche date du {_fr(first)}, "
+                f"avant la mise à disposition demandée."
+            )
+
+
+@transaction.atomic
+def save_tranche(*, tranche: Tranche, by=None) -> Tranche:
+    check_tranche(tranche)
+    if tranche.number is None:
+        last = Tranche.objects.filter(convention_id=tranche.convention_id).aggregate(
+            n=Max("number")
+        )["n"]
+        tranche.number = (last or 0) + 1
+    return _save(tranche, by)
+
+
+def create_tranche(
+    *,
+    convention: Convention,
+    available_on: date,
+    ae_amount,
+    cp_amount,
+    number: int | None = None,
+    decision_reference: str = "",
+    by=None,
+) -> Tranche:
+    return save_tranche(
+        tranche=Tranche(
+            convention=convention,
+            number=number,
+            available_on=available_on,
+            ae_amount=ae_amount,
+            cp_amount=cp_amount,
+            decision_reference=decision_reference,
+        ),
+        by=by,
+    )
+
+
+# --- Allocations --------------------------------------------------------------------------------
+def check_allocation(allocation: Allocation):
+    tranche = _locked(Tranche, allocation.tranche_id)
+    allocation.amount = _amount(allocation.amount, "Le montant de l'allocation")
+    if bool(allocation.startup_id) == bool(allocation.workstream.strip()):
+        raise BudgetRuleError(
+            "Allocation refusée : indiquez une startup ou un chantier nommé (pas les deux)."
+        )
+    others = _sum(Allocation.objects.filter(tranche=tranche).exclude(pk=allocation.pk))
+    left = tranche.ae_amount - others
+    if allocation.amount > left:
+        raise BudgetRuleError(
+            f"Allocation refusée : il reste {euros(max(left, ZERO))} à allouer sur la tranche "
+            f"{tranche.number} de la convention {tranche.convention.reference}, "
+            f"pour {euros(allocation.amount)} demandés."
+        )
+    if allocation.pk:
+        _locked(Allocation, allocation.pk)
+        committed = _sum(Commitment.objects.filter(allocation=allocation))
+        if allocation.amount < committed:
+            raise BudgetRuleError(
+                f"Allocation refusée : {euros(committed)} sont déjà engagés sur cette allocation, "
+                f"son montant ne peut pas descendre en dessous."
+            )
+        moved = Allocation.objects.filter(pk=allocation.pk).exclude(tranche=tranche).exists()
+        if moved and committed:
+            raise BudgetRuleError(
+                "Allocation refusée : elle porte déjà des engagements, elle ne peut pas changer "
+                "de tranche."
+            )
+
+
+@transaction.atomic
+def save_allocation(*, allocation: Allocation, by=None) -> Allocation:
+    allocation.workstream = allocation.workstream.strip()
+    check_allocation(allocation)
+    return _save(allocation, by)
+
+
+def create_allocation(
+    *, tranche: Tranche, amount, purpose: str, startup=None, workstream: str = "", by=None
+) -> Allocation:
+    return save_allocation(
+        allocation=Allocation(
+            tranche=tranche,
+            startup=startup,
+            workstream=workstream,
+            amount=amount,
+            purpose=purpose,
+        ),
+        by=by,
+    )
+
+
+def propose_allocation(*, tranche: Tranche, startup, amount, purpose: str, by) -> Allocation:
+    """The allocation a committee decision proposes for a startup (called by `committees`).
+
+    Every rule holds (tranche not exceeded, positive amount); refused with `BudgetRuleError`.
+    """
+    return create_allocation(
+        tranche=tranche, startup=startup, amount=amount, purpose=purpose, by=by
+    )
+
+
+# --- Commitments (AE) ---------------------------------------------------------------------------
+def check_commitment(commitment: Commitment):
+    allocation = _locked(Allocation, commitment.allocation_id)
+    commitment.amount = _amount(commitment.amount, "Le montant de l'engagement")
+    tranche = Tranche.objects.select_related("convention").get(pk=allocation.tranche_id)
+    _check_in_period(commitment.committed_on, tranche.convention, "La date d'engagement")
+    if commitment.committed_on < tranche.available_on:
+        raise BudgetRuleError(
+            f"Engagement refusé : la tranche {tranche.number} n'est disponible qu'à partir du "
+            f"{_fr(tranche.available_on)}."
+        )
+    others = _sum(Commitment.objects.filter(allocation=allocation).exclude(pk=commitment.pk))
+    left = allocation.amount - others
+    if commitment.amount > left:
+        raise BudgetRuleError(
+            f"Engagement refusé : il reste {euros(max(left, ZERO))} disponibles sur l'allocation "
+            f"« {allocation.beneficiary} » (tranche {tranche.number}), "
+            f"pour {euros(commitment.amount)} demandés."
+        )
+    if commitment.pk:
+        _locked(Commitment, commitment.pk)
+        payments = Payment.objects.filter(commitment=commitment)
+        paid = _sum(payments)
+        if commitment.amount < paid:
+            raise BudgetRuleError(
+                f"Engagement refusé : {euros(paid)} sont déjà payés sur cet engagement, "
+                f"son montant ne peut pas descendre en dessous."
+            )
+        first = payments.aggregate(d=Min("service_done_on"))["d"]
+        if first and first < commitment.committed_on:
+            raise BudgetRuleError(
+                f"Engagement refusé : un service fait est daté du {_fr(first)}, avant la date "
+                f"d'engagement demandée."
+            )
+        previous = Commitment.objects.get(pk=commitment.pk)
+        if previous.allocation_id != allocation.pk and paid:
+            raise BudgetRuleError(
+                "Engagement refusé : il porte déjà des paiements, il ne peut pas changer "
+                "d'allocation."
+            )
+
+
+@transaction.atomic
+def save_commitment(*, commitment: Commitment, by=None) -> Commitment:
+    check_commitment(commitment)
+    return _save(commitment, by)
+
+
+def create_commitment(
+    *,
+    allocation: Allocation,
+    committed_on: date,
+    amount,
+    supplier: str,
+    activity: str,
+    resource: str,
+    purchase_order: str = "",
+    public_contract: str = "developpement",
+    tax_basis: str = "TTC",
+    label: str = "",
+    references_public: bool = False,
+    by=None,
+) -> Commitment:
+    return save_commitment(
+        commitment=Commitment(
+            allocation=allocation,
+            committed_on=committed_on,
+            amount=amount,
+            supplier=supplier,
+            activity=activity,
+            resource=resource,
+            purchase_order=purchase_order,
+            public_contract=public_contract,
+            tax_basis=tax_basis,
+            label=label,
+            references_public=references_public,
+        ),
+        by=by,
+    )
+
+
+# --- Payments (CP) ------------------------------------------------------------------------------
+def check_payment(payment: Payment):
+    # Top-down: the tranche (its CP), then the commitment.
+    tranche_id = Commitment.objects.filter(pk=payment.commitment_id).values_list(
+        "allocation__tranche", flat=True
+    )[0]
+    tranche = Tranche.objects.select_for_update().select_related("convention").get(pk=tranche_id)
+    commitment = _locked(Commitment, payment.commitment_id)
+    payment.amount = _amount(payment.amount, "Le montant du paiement")
+    if payment.paid_on < payment.service_done_on:
+        raise BudgetRuleError("Paiement refusé : le paiement ne peut pas précéder le service fait.")
+    if payment.service_done_on < commitment.committed_on:
+        raise BudgetRuleError(
+            f"Paiement refusé : le service fait ({_fr(payment.service_done_on)}) précède "
+            f"l'engagement du {_fr(commitment.committed_on)}."
+        )
+    _check_in_period(payment.paid_on, tranche.convention, "La date de paiement")
+    others = _sum(Payment.objects.filter(commitment=commitment).exclude(pk=payment.pk))
+    left = commitment.amount - others
+    if payment.amount > left:
+        raise BudgetRuleError(
+            f"Paiement refusé : il reste {euros(max(left, ZERO))} à payer sur l'engagement "
+            f"« {commitment} », pour {euros(payment.amount)} demandés."
+        )
+    paid_on_tranche = _sum(
+        Payment.objects.filter(commitment__allocation__tranche=tranche).exclude(pk=payment.pk)
+    )
+    cp_left = tranche.cp_amount - paid_on_tranche
+    if payment.amount > cp_left:
+        raise BudgetRuleError(
+            f"Paiement refusé : il reste {euros(max(cp_left, ZERO))} de CP sur la tranche "
+            f"{tranche.number} de la convention {tranche.convention.reference}, "
+            f"pour {euros(payment.amount)} demandés."
+        )
+
+
+@transaction.atomic
+def save_payment(*, payment: Payment, by=None) -> Payment:
+    check_payment(payment)
+    return _save(payment, by)
+
+
+def record_payment(
+    *,
+    commitment: Commitment,
+    service_done_on: date,
+    paid_on: date,
+    amount,
+    reference: str = "",
+    by=None,
+) -> Payment:
+    return save_payment(
+        payment=Payment(
+            commitment=commitment,
+            service_done_on=service_done_on,
+            paid_on=paid_on,
+            amount=amount,
+            reference=reference,
+        ),
+        by=by,
+    )
+
+
+# --- Deletions ----------------------------------------------------------------------------------
+@transaction.atomic
+def delete(*, instance, by=None):
+    """Delete a row with no children (the PROTECT foreign keys refuse otherwise)."""
+    _remember(instance, by)
+    instance.delete()

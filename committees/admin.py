@@ -1,0 +1,464 @@
+"""Staff admin of the committees: agenda, sending dossiers, recording decisions with a preview."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from committees import services
+from committees.models import (
+    Attachment,
+    Committee,
+    Decision,
+    DecisionKind,
+    Dossier,
+    PartnerMembership,
+    PartnerReview,
+)
+
+
+def _notify(committee):
+    # The partner e-mails live with the partner space; imported late so the admin works alone.
+    try:
+        from committees.notifications import notify_dossiers_sent
+    except ImportError:  # pragma: no cover - the partner space not installed
+        return
+    notify_dossiers_sent(committee)
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- Committees --------------------------------------------------------------------------------
+class DossierInline(admin.TabularInline):
+    model = Dossier
+    extra = 0
+    fields = ["order", "startup", "state", "link"]
+    readonly_fields = ["state", "link"]
+    autocomplete_fields = ["startup"]
+    ordering = ["order"]
+
+    @admin.display(description="état")
+    def state(self, dossier):
+        if not dossier.pk:
+            return ""
+        if hasattr(dossier, "decision"):
+            return f"Décision : {dossier.decision.get_kind_display()}"
+        missing = dossier.missing_parts()
+        return f"À compléter : {', '.join(missing)}" if missing else "Complet"
+
+    @admin.display(description="dossier")
+    def link(self, dossier):
+        if not dossier.pk:
+            return ""
+        return format_html(
+            '<a href="{}">Ouvrir le dossier</a>',
+            reverse("admin:committees_dossier_change", args=[dossier.pk]),
+        )
+
+
+@admin.register(Committee)
+class CommitteeAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "date",
+        "status",
+        "pre_read_deadline",
+        "dossier_count",
+        "decided_count",
+    ]
+    list_filter = ["status", "incubators"]
+    date_hierarchy = "date"
+    filter_horizontal = ["incubators", "invited_organisations"]
+    inlines = [DossierInline]
+    actions = ["send_dossiers", "mark_held", "close"]
+    readonly_fields = ["dossiers_sent_at"]
+    fields = [
+        "date",
+        "starts_at",
+        "place",
+        "video_link",
+        "incubators",
+        "chair",
+        "invited_organisations",
+        "status",
+        "pre_read_deadline",
+        "dossiers_sent_at",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                dossier_total=Count("dossiers", distinct=True),
+                decided_total=Count(
+                    "dossiers", filter=Q(dossiers__decision__isnull=False), distinct=True
+                ),
+            )
+        )
+
+    @admin.display(description="dossiers", ordering="dossier_total")
+    def dossier_count(self, committee):
+        return committee.dossier_total
+
+    @admin.display(description="décisions", ordering="decided_total")
+    def decided_count(self, committee):
+        return committee.decided_total
+
+    def save_formset(self, request, form, formset, change):
+        # New agenda items go through the service, which pre-fills the last objectives.
+        if formset.model is Dossier:
+            instances = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                obj.delete()
+            for dossier in instances:
+                if dossier.pk:
+                    dossier.save()
+                else:
+                    created = services.create_dossier(
+                        committee=form.instance, startup=dossier.startup, by=request.user
+                    )
+                    if dossier.order:
+                        created.order = dossier.order
+                        created.save(update_fields=["order"])
+            formset.save_m2m()
+            return
+        super().save_formset(request, form, formset, change)
+
+    @admin.action(
+        description="Envoyer les dossiers (fige les instantanés, prévient les partenaires)"
+    )
+    def send_dossiers(self, request, queryset):
+        for committee in queryset:
+            try:
+                sent = services.send_dossiers(committee=committee, by=request.user, notify=_notify)
+            except ValidationError as error:
+                self.message_user(request, f"{committee} : {_errors(error)}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{committee} : {len(sent)} dossier(s) envoyé(s).", messages.SUCCESS
+                )
+
+    @admin.action(description="Marquer comme tenu")
+    def mark_held(self, request, queryset):
+        for committee in queryset:
+            try:
+                services.mark_held(committee=committee, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{committee} : {_errors(error)}", messages.ERROR)
+
+    @admin.action(description="Clore (toutes les décisions doivent être prises)")
+    def close(self, request, queryset):
+        for committee in queryset:
+            try:
+                services.close_committee(committee=committee, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{committee} : {_errors(error)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{committee} : clos.", messages.SUCCESS)
+
+
+# --- Dossiers and decisions --------------------------------------------------------------------
+class ReviewInline(admin.StackedInline):
+    model = PartnerReview
+    extra = 0
+    fields = [
+        "organisation",
+        "author",
+        "opinion",
+        "questions",
+        "comments",
+        "answers",
+        "submitted_at",
+    ]
+    readonly_fields = ["organisation", "author", "opinion", "questions", "comments", "submitted_at"]
+    verbose_name_plural = "Avis des partenaires (l'équipe répond aux questions)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentForm(forms.ModelForm):
+    upload = forms.FileField(label="fichier (PDF, .pptx, .odp, .ppt ; 20 Mo au plus)")
+
+    class Meta:
+        model = Attachment
+        fields = []
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    form = AttachmentForm
+    extra = 0
+    fields = ["upload", "original_name", "size", "uploaded_at"]
+    readonly_fields = ["original_name", "size", "uploaded_at"]
+
+    def get_fields(self, request, obj=None):
+        return self.fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(label="Décision", choices=DecisionKind.choices)
+    effective_date = forms.DateField(
+        label="Date d'effet", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    amount = forms.DecimalField(
+        label="Montant décidé (€)",
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+    )
+    tranche = forms.ModelChoiceField(
+        label="Tranche de convention pour l'allocation", queryset=None, required=False
+    )
+    period_start = forms.DateField(
+        label="Période : début", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label="Période : fin", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    new_committee_date = forms.DateField(
+        label="Nouveau comité (reconduction temporaire)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    objectives = forms.CharField(
+        label="Objectifs pour le prochain comité (un par ligne)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    text = forms.CharField(
+        label="Motivation", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from budgets.models import Tranche
+
+        super().__init__(*args, **kwargs)
+        self.fields["tranche"].queryset = Tranche.objects.select_related("convention").order_by(
+            "-available_on"
+        )
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "effective_date": data["effective_date"],
+            "amount": data.get("amount") or None,
+            "tranche": data.get("tranche"),
+            "period_start": data.get("period_start"),
+            "period_end": data.get("period_end"),
+            "new_committee_date": data.get("new_committee_date"),
+            "objectives": (data.get("objectives") or "").splitlines(),
+            "text": data.get("text") or "",
+        }
+
+
+@admin.register(Dossier)
+class DossierAdmin(SimpleHistoryAdmin):
+    list_display = ["startup", "committee", "amount_requested", "decision_display"]
+    list_select_related = ["startup", "committee", "decision"]
+    list_filter = ["committee__status", "committee"]
+    search_fields = ["startup__title", "startup__id"]
+    autocomplete_fields = ["startup"]
+    inlines = [ReviewInline, AttachmentInline]
+    readonly_fields = ["snapshot_at", "indicators_display", "money_display", "decision_link"]
+    fieldsets = [
+        (None, {"fields": ["committee", "startup", "order", "decision_link"]}),
+        (
+            "Bilan",
+            {"fields": ["problem", "past_strategy", "demo_link", "previous_objectives", "team"]},
+        ),
+        (
+            "Perspectives",
+            {
+                "fields": [
+                    "next_strategy",
+                    "team_size",
+                    "team_profiles",
+                    "amount_requested",
+                    "hypotheses",
+                    "success_criteria",
+                    "blockers",
+                ]
+            },
+        ),
+        (
+            "Instantanés figés à l'envoi",
+            {"fields": ["snapshot_at", "indicators_display", "money_display"]},
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields)
+        if obj:
+            readonly += ["committee", "startup"]
+        return readonly
+
+    @admin.display(description="décision")
+    def decision_display(self, dossier):
+        decision = getattr(dossier, "decision", None)
+        return decision.get_kind_display() if decision else "—"
+
+    @admin.display(description="décision")
+    def decision_link(self, dossier):
+        if not dossier.pk:
+            return ""
+        decision = getattr(dossier, "decision", None)
+        if decision:
+            return f"{decision.get_kind_display()} (enregistrée le {decision.recorded_at:%d/%m/%Y})"
+        return format_html(
+            '<a class="button" href="{}">Enregistrer la décision…</a>',
+            reverse("admin:committees_dossier_decide", args=[dossier.pk]),
+        )
+
+    @admin.display(description="indicateurs")
+    def indicators_display(self, dossier):
+        if not dossier.indicators_snapshot:
+            return "—"
+        lines = []
+        for indicator in dossier.indicators_snapshot:
+            last = indicator["values"][-1] if indicator["values"] else None
+            value = f"{last['value']} ({last['period']})" if last else "aucune valeur"
+            star = " — North Star" if indicator.get("north_star") else ""
+            lines.append(format_html("<li>{}{} : {}</li>", indicator["name"], star, value))
+        return format_html("<ul>{}</ul>", format_html("".join(str(line) for line in lines)))
+
+    @admin.display(description="budget")
+    def money_display(self, dossier):
+        money = dossier.money_snapshot
+        if not money:
+            return "—"
+        return format_html(
+            "Alloué {} € · engagé {} € · payé {} € · reste à payer {} €",
+            money.get("allocated"), money.get("committed"), money.get("paid"), money.get("to_pay"),
+        )  # fmt: skip
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Attachment:
+            for attachment_form in formset.forms:
+                upload = (
+                    attachment_form.cleaned_data.get("upload")
+                    if attachment_form.has_changed()
+                    else None
+                )
+                if upload:
+                    try:
+                        services.add_attachment(
+                            dossier=form.instance, uploaded_file=upload, by=request.user
+                        )
+                    except ValidationError as error:
+                        self.message_user(request, _errors(error), messages.ERROR)
+            for obj in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
+                obj.file.delete(save=False)
+                obj.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decision/",
+                self.admin_site.admin_view(self.decide_view),
+                name="committees_dossier_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, pk):
+        """Record a decision in two steps: preview its consequences, then confirm."""
+        dossier = get_object_or_404(Dossier.objects.select_related("startup", "committee"), pk=pk)
+        if not self.has_change_permission(request, dossier):
+            raise PermissionError
+        if hasattr(dossier, "decision"):
+            self.message_user(
+                request, "Une décision est déjà enregistrée pour ce dossier.", messages.WARNING
+            )
+            return redirect("admin:committees_dossier_change", pk)
+        form = DecisionForm(
+            request.POST or None,
+            initial={"effective_date": dossier.committee.date, "amount": dossier.amount_requested},
+        )
+        consequences = None
+        if request.method == "POST" and form.is_valid():
+            arguments = form.service_arguments()
+            try:
+                if "confirm" in request.POST:
+                    services.record_decision(dossier=dossier, by=request.user, **arguments)
+                    self.message_user(
+                        request,
+                        f"Décision enregistrée pour {dossier.startup.title}.",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:committees_dossier_change", pk)
+                consequences = services.decision_consequences(
+                    dossier=dossier,
+                    kind=arguments["kind"],
+                    effective_date=arguments["effective_date"],
+                    amount=arguments["amount"],
+                    tranche=arguments["tranche"],
+                    new_committee_date=arguments["new_committee_date"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Décision — {dossier.startup.title}, comité du {dossier.committee.date:%d/%m/%Y}",
+            "dossier": dossier,
+            "form": form,
+            "consequences": consequences,
+            "opts": self.model._meta,
+            "today": timezone.localdate(),
+        }
+        return TemplateResponse(request, "admin/committees/decide.html", context)
+
+
+@admin.register(Decision)
+class DecisionAdmin(SimpleHistoryAdmin):
+    list_display = ["dossier", "kind", "amount", "effective_date", "next_committee_due"]
+    list_select_related = ["dossier__startup", "dossier__committee"]
+    list_filter = ["kind"]
+    search_fields = ["dossier__startup__title"]
+
+    def has_add_permission(self, request):
+        return False  # through "Enregistrer la décision" on a dossier, with its consequences
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a decision is history: record a new one at the next committee
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- Partner accounts --------------------------------------------------------------------------
+class PartnerMembershipInline(admin.TabularInline):
+    model = PartnerMembership
+    extra = 1
+    autocomplete_fields = ["organisation"]
+    verbose_name_plural = "Organisations (compte partenaire)"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortfolioUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, PartnerMembershipInline]
+    list_display = ["username", "email", "first_name", "last_name", "is_staff"]

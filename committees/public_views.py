@@ -1,0 +1,222 @@
+"""Public pages of the committees: the calendar, one committee, the iCalendar feed and the
+decisions as open data (JSON, CSV). Nothing private here: no review, snapshot, attachment,
+video link or motivation text. Each page costs a fixed number of queries at any size.
+"""
+
+import csv
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+from icalendar import Calendar, Event
+
+from committees.models import Committee, Decision, Dossier
+from portfolio.caching import public_page
+from startups.api import csv_cell, dumps, open_api_endpoint
+
+PARIS = ZoneInfo("Europe/Paris")
+DECISIONS_PER_PAGE = 50
+# ~15 min of presentation, 15 of questions, 20 of deliberation per startup (DOMAIN.md).
+MINUTES_PER_DOSSIER = 50
+
+
+def agenda_prefetch() -> Prefetch:
+    return Prefetch(
+        "dossiers",
+        queryset=Dossier.objects.select_related("startup")
+        .only("pk", "committee_id", "order", "startup__id", "startup__title")
+        .order_by("order", "startup__title"),
+    )
+
+
+def public_committees():
+    return Committee.objects.only(
+        "pk", "date", "starts_at", "place", "chair", "status", "pre_read_deadline"
+    ).prefetch_related(agenda_prefetch(), "incubators")
+
+
+def public_decisions():
+    return Decision.objects.public().only(
+        "pk",
+        "kind",
+        "amount",
+        "effective_date",
+        "phase_started",
+        "recorded_at",
+        "dossier__id",
+        "dossier__committee__id",
+        "dossier__committee__date",
+        "dossier__startup__id",
+        "dossier__startup__title",
+    )
+
+
+def breadcrumb(*links: tuple[str, str], current: str) -> dict:
+    return {"links": [{"url": url, "title": title} for url, title in links], "current": current}
+
+
+@require_safe
+@public_page
+def calendar(request: HttpRequest) -> HttpResponse:
+    upcoming = list(public_committees().upcoming())
+    paginator = Paginator(public_decisions(), DECISIONS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "committees/public_calendar.html",
+        {
+            "title": "Comités d'investissement",
+            "upcoming": upcoming,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "breadcrumb_data": breadcrumb(current="Comités d'investissement"),
+        },
+    )
+
+
+@require_safe
+@public_page
+def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = get_object_or_404(public_committees(), pk=pk)
+    decisions = {
+        decision.dossier_id: decision
+        for decision in public_decisions().filter(dossier__committee=committee)
+    }
+    agenda = [
+        {"dossier": dossier, "decision": decisions.get(dossier.pk)}
+        for dossier in committee.dossiers.all()
+    ]
+    return render(
+        request,
+        "committees/public_committee.html",
+        {
+            "title": f"Comité du {committee.date:%d/%m/%Y}",
+            "committee": committee,
+            "agenda": agenda,
+            "breadcrumb_data": breadcrumb(
+                (reverse("committees:public_calendar"), "Comités d'investissement"),
+                current=f"Comité du {committee.date:%d/%m/%Y}",
+            ),
+        },
+    )
+
+
+# --- iCalendar (RFC 5545) -------------------------------------------------------------------
+def committee_event(committee: Committee, request: HttpRequest, stamp: datetime) -> Event:
+    titles = [dossier.startup.title for dossier in committee.dossiers.all()]
+    event = Event()
+    event.add("uid", f"comite-{committee.pk}@{request.get_host().split(':')[0]}")
+    event.add("dtstamp", stamp)
+    if committee.starts_at:
+        start = datetime.combine(committee.date, committee.starts_at, tzinfo=PARIS)
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=MINUTES_PER_DOSSIER * max(1, len(titles))))
+    else:
+        event.add("dtstart", committee.date)
+        event.add("dtend", committee.date + timedelta(days=1))
+    event.add("summary", "Comité d'investissement" + (f" : {', '.join(titles)}" if titles else ""))
+    if committee.place:
+        event.add("location", committee.place)
+    event.add("url", request.build_absolute_uri(committee.get_absolute_url()))
+    agenda = "\n".join(f"- {title}" for title in titles) or "Ordre du jour à venir."
+    event.add("description", f"Startups à l'ordre du jour :\n{agenda}")
+    event.add("status", "CONFIRMED")
+    return event
+
+
+@require_safe
+@public_page
+def calendar_ics(request: HttpRequest) -> HttpResponse:
+    calendar = Calendar()
+    calendar.add("prodid", "-//beta.gouv.fr//Portefeuille des startups d'État//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "Comités d'investissement des startups d'État")
+    calendar.add("x-wr-timezone", "Europe/Paris")
+    stamp = timezone.now().replace(microsecond=0)
+    since = timezone.localdate() - timedelta(days=366)
+    for committee in public_committees().filter(date__gte=since).order_by("date"):
+        calendar.add_component(committee_event(committee, request, stamp))
+    calendar.add_missing_timezones()
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="comites.ics"'
+    return response
+
+
+# --- Open data ------------------------------------------------------------------------------
+def decision_row(decision: Decision, request: HttpRequest) -> dict:
+    dossier = decision.dossier
+    return {
+        "id": decision.pk,
+        "committee_id": dossier.committee.pk,
+        "committee_date": dossier.committee.date.isoformat(),
+        "committee_url": request.build_absolute_uri(
+            reverse("committees:public_committee", args=[dossier.committee.pk])
+        ),
+        "startup": dossier.startup.id,
+        "startup_name": dossier.startup.title,
+        "decision": decision.kind,
+        "decision_label": decision.get_kind_display(),
+        "amount": None if decision.amount is None else format(decision.amount, "f"),
+        "effective_date": decision.effective_date.isoformat(),
+        "phase_started": decision.phase_started or None,
+    }
+
+
+@open_api_endpoint
+@public_page
+def decisions_json(request: HttpRequest) -> HttpResponse:
+    rows = [decision_row(decision, request) for decision in public_decisions()]
+    body = dumps(
+        {
+            "links": {"self": request.build_absolute_uri(request.path)},
+            "data": [
+                {
+                    "id": str(row["id"]),
+                    "type": "decision",
+                    "attributes": {key: value for key, value in row.items() if key != "id"},
+                    "relationships": {
+                        "startup": {"data": {"type": "startup", "id": row["startup"]}}
+                    },
+                }
+                for row in rows
+            ],
+        }
+    )
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+CSV_COLUMNS = [
+    "id",
+    "committee_date",
+    "startup",
+    "startup_name",
+    "decision",
+    "decision_label",
+    "amount",
+    "effective_date",
+    "phase_started",
+    "committee_url",
+]
+
+
+@open_api_endpoint
+@public_page
+def decisions_csv(request: HttpRequest) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for decision in public_decisions():
+        row = decision_row(decision, request)
+        writer.writerow([csv_cell(row[column]) for column in CSV_COLUMNS])
+    response = HttpResponse(buffer.getvalue().encode(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="decisions.csv"'
+    return response

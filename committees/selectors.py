@@ -1,0 +1,74 @@
+"""Reads of the committees across many startups, at a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from budgets.models import figures_by
+from committees.models import Decision, six_months_after
+from committees.services import MONEY_MARGIN
+from startups.models import Phase, Startup
+from startups.phases import PhaseKind
+
+
+@dataclass
+class DueCommittee:
+    startup: Startup
+    due: date
+    reason: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.due < timezone.localdate()
+
+
+def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCommittee]:
+    """Active startups whose next committee is due within `within_days` (or overdue).
+
+    The rule of `committees.services.next_committee_due`, for every active startup at once:
+    the earliest of six months after the last committee (or the construction start) and 45 days
+    before the money runs out at the burn rate of the last three months. Five queries.
+    """
+    on = on or timezone.localdate()
+    startups = list(
+        Startup.objects.active(on)
+        .select_related("incubator")
+        .defer("source_front_matter", "source_body", "description", "search_text")
+    )
+    ids = [s.pk for s in startups]
+    last_committee = dict(
+        Decision.objects.filter(dossier__startup_id__in=ids)
+        .values_list("dossier__startup_id")
+        .annotate(last=Max("dossier__committee__date"))
+        .values_list("dossier__startup_id", "last")
+    )
+    construction = dict(
+        Phase.objects.filter(startup_id__in=ids, kind=PhaseKind.CONSTRUCTION)
+        .values_list("startup_id")
+        .annotate(first=Min("start"))
+        .values_list("startup_id", "first")
+    )
+    money = figures_by("startup", on=on)
+    horizon = on + timedelta(days=within_days)
+    due = []
+    for startup in startups:
+        anchor = last_committee.get(startup.pk)
+        reason = "six mois après le dernier comité"
+        if anchor is None:
+            anchor = construction.get(startup.pk) or startup.current_phase_start
+            reason = (
+                "six mois après le début de la construction"
+                if startup.pk in construction
+                else "six mois après le début de la phase"
+            )
+        day = six_months_after(anchor)
+        figures = money.get((startup.pk,))
+        runs_out = figures.runs_out_on if figures else None
+        if runs_out and runs_out - MONEY_MARGIN < day:
+            day = runs_out - MONEY_MARGIN
+            reason = f"45 jours avant l'épuisement du budget ({runs_out:%d/%m/%Y})"
+        if day <= horizon:
+            due.append(DueCommittee(startup, day, reason))
+    return sorted(due, key=lambda item: item.due)

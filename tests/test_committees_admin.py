@@ -1,0 +1,112 @@
+"""Staff admin of committees: the dashboard, sending dossiers, a decision previewed then recorded."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from committees import services
+from committees.models import Committee, CommitteeStatus, Decision
+from startups.models import Phase
+from tests.factories import startup_with_phases
+from tests.factories_budgets import TrancheFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def dossier():
+    committee = Committee.objects.create(date=TODAY + timedelta(days=10), place="DINUM")
+    startup = startup_with_phases(
+        ("construction", TODAY - timedelta(days=250)), title="Aides Jeunes"
+    )
+    return services.create_dossier(committee=committee, startup=startup)
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_dashboard_lists_what_needs_attention_at_a_constant_cost(
+    staff_client, size, django_assert_max_num_queries
+):
+    for n in range(size):
+        startup_with_phases(("investigation", TODAY - timedelta(days=200 + n)), title=f"Longue {n}")
+    with django_assert_max_num_queries(22):
+        response = staff_client.get("/admin/")
+    content = response.content.decode()
+    assert "À surveiller" in content
+    assert "Longue 0 — investigation dépassée" in content
+    assert "Comités dus ou en retard" in content
+
+
+def test_sending_dossiers_from_the_committee_list(staff_client, dossier):
+    response = staff_client.post(
+        "/admin/committees/committee/",
+        {"action": "send_dossiers", "_selected_action": [dossier.committee.pk]},
+        follow=True,
+    )
+    assert "1 dossier(s) envoyé(s)" in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.is_frozen and dossier.committee.status == CommitteeStatus.DOSSIERS_SENT
+
+
+def test_closing_without_decisions_is_refused_with_a_french_message(staff_client, dossier):
+    response = staff_client.post(
+        "/admin/committees/committee/",
+        {"action": "close", "_selected_action": [dossier.committee.pk]},
+        follow=True,
+    )
+    assert "ne peut pas être clos sans décision" in response.content.decode()
+    dossier.committee.refresh_from_db()
+    assert dossier.committee.status == CommitteeStatus.PLANNED
+
+
+def test_a_decision_is_previewed_then_recorded(staff_client, dossier):
+    tranche = TrancheFactory(
+        convention__start=TODAY - timedelta(days=300),
+        convention__end=TODAY + timedelta(days=500),
+        available_on=TODAY - timedelta(days=200),
+    )
+    url = f"/admin/committees/dossier/{dossier.pk}/decision/"
+    data = {
+        "kind": "next_phase",
+        "effective_date": (TODAY + timedelta(days=10)).isoformat(),
+        "amount": "250000",
+        "tranche": tranche.pk,
+        "objectives": "Passer à 10 départements\nMesurer le non-recours",
+        "text": "Usage prouvé.",
+    }
+    preview = staff_client.post(url, {**data, "preview": "1"})
+    content = preview.content.decode()
+    assert "Ce que cette décision va faire" in content
+    assert "entre en accélération" in content and "250" in content
+    assert not Decision.objects.exists()
+    confirmed = staff_client.post(url, {**data, "confirm": "1"})
+    assert confirmed.status_code == 302
+    decision = Decision.objects.get()
+    assert decision.amount == Decimal("250000") and decision.recorded_by is not None
+    assert Phase.objects.filter(startup=dossier.startup, kind="acceleration").exists()
+
+
+def test_a_refused_decision_shows_the_reason_on_the_form(staff_client, dossier):
+    response = staff_client.post(
+        f"/admin/committees/dossier/{dossier.pk}/decision/",
+        {"kind": "go_on", "effective_date": TODAY.isoformat(), "confirm": "1"},
+    )
+    assert response.status_code == 200
+    assert "ne s&#x27;applique qu&#x27;après une investigation" in response.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_dossier_change_page_shows_snapshots_and_the_decision_link(staff_client, dossier):
+    services.send_dossiers(committee=dossier.committee)
+    response = staff_client.get(f"/admin/committees/dossier/{dossier.pk}/change/")
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Enregistrer la décision" in content and "Alloué" in content
+
+
+def test_staff_attach_partner_accounts_to_organisations(staff_client, partner_a):
+    response = staff_client.get(f"/admin/auth/user/{partner_a.pk}/change/")
+    assert "Organisations (compte partenaire)" in response.content.decode()

@@ -1,0 +1,82 @@
+"""The transparency checklist, computed from the data, for one startup and in bulk."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from startups import impact_sources
+from startups.models import Startup
+from startups.transparency import checklist_for, checklists, summary
+from tests.factories import StartupFactory
+from tests.factories_impact import MeasurementFactory, NorthStarFactory, add_month
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def money_sources():
+    yield
+    impact_sources.reset_money_sources()
+
+
+def oks(checklist) -> dict:
+    return {point.key: point.ok for point in checklist.points}
+
+
+def test_a_startup_with_nothing_meets_no_point():
+    checklist = checklist_for(StartupFactory())
+    assert oks(checklist) == dict.fromkeys(
+        ["source_code", "north_star", "budget", "accessibility", "risk_analysis"], False
+    )
+    assert checklist.point("north_star").detail == "aucune étoile polaire définie"
+    assert checklist.point("budget").detail == "aucun chiffre budgétaire pour l'instant"
+
+
+def test_a_startup_with_everything_meets_every_point():
+    startup = StartupFactory(
+        repository="https://github.com/betagouv/x",
+        accessibility_status="non conforme",  # declared, even if not compliant
+        risk_analysis_done=True,
+    )
+    star = NorthStarFactory(startup=startup)
+    MeasurementFactory(indicator=star, period_start=add_month(TODAY, -1), value=Decimal(3))
+    impact_sources.register_money_source(startups_with_budget_figures=lambda ids: set(ids))
+    checklist = checklist_for(startup)
+    assert checklist.met == checklist.total == 5
+    assert checklist.point("source_code").url == "https://github.com/betagouv/x"
+    assert checklist.point("accessibility").detail == "Non conforme"
+
+
+def test_a_stale_or_private_north_star_is_not_enough():
+    stale = NorthStarFactory()
+    MeasurementFactory(indicator=stale, period_start=add_month(TODAY, -4))
+    assert "pas à jour" in checklist_for(stale.startup).point("north_star").detail
+    hidden = NorthStarFactory(is_public=False)
+    MeasurementFactory(indicator=hidden, period_start=add_month(TODAY, -1))
+    assert "n'est pas publiée" in checklist_for(hidden.startup).point("north_star").detail
+    empty = NorthStarFactory()
+    assert "aucune valeur" in checklist_for(empty.startup).point("north_star").detail
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_in_bulk_it_costs_a_fixed_number_of_queries(size, django_assert_num_queries):
+    for n in range(size):
+        star = NorthStarFactory(startup=StartupFactory(repository="https://x" if n % 2 else ""))
+        MeasurementFactory(indicator=star, period_start=add_month(TODAY, -1))
+    with django_assert_num_queries(2):
+        lists = checklists(Startup.objects.all())
+    assert len(lists) == size
+    points = {p["key"]: p for p in summary(lists.values())}
+    assert points["north_star"]["count"] == size
+    assert points["source_code"]["count"] == size // 2
+    assert points["budget"]["count"] == 0
+
+
+def test_the_bulk_and_single_checklists_agree():
+    startup = StartupFactory(risk_analysis_done=False, repository="https://x")
+    star = NorthStarFactory(startup=startup)
+    MeasurementFactory(indicator=star, period_start=add_month(TODAY, -2))
+    assert checklists([startup.pk])[startup.pk] == checklist_for(startup)
