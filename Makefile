@@ -26,6 +26,7 @@ help:
 	@echo "make test     ruff, migrations à jour, pytest (tests navigateur compris)"
 	@echo "make lint     ruff seulement"
 	@echo "make bench    mesures de performance (tableaux)"
+	@echo "make faults   pannes réelles : PostgreSQL arrêté en service, import interrompu"
 	@echo "make lock     régénère requirements*.txt depuis pyproject.toml"
 
 $(VENV)/.installed: pyproject.toml requirements.txt requirements-dev.txt
@@ -78,6 +79,10 @@ test: lint
 
 bench: install
 	$(PY) -m benchmarks
+
+# Real faults on a PostgreSQL of its own: restart while serving, import killed mid-way.
+faults: install
+	$(PY) -m benchmarks.faults
 
 collectstatic: install
 	$(PY) manage.py collectstatic --noinput

@@ -24,6 +24,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
     "EMAIL_URL": "smtp://localhost:25",
+    "SITE_URL": "http://127.0.0.1",
     # wrk speaks plain HTTP to gunicorn, as a proxy terminating TLS would.
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "STATIC_ROOT": str(STATIC_ROOT),
