@@ -8,6 +8,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from urllib.parse import quote
 
@@ -43,10 +44,14 @@ request = function() return wrk.format("GET", paths[math.random(#paths)]) end
 """
 
 
-def wrk(url: str, duration: int, connections: int, script: str | None = None) -> dict:
+def wrk(
+    url: str, duration: int, connections: int, script: str | None = None, cookie: str = ""
+) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     if script:
         command += ["-s", script]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
@@ -84,6 +89,44 @@ def static_path() -> str:
     return "/static/" + manifest["paths"]["portfolio/portfolio.css"]
 
 
+def login(base: str, path: str, username: str, password: str) -> str:
+    """Log in through the real form; returns the Cookie header of the session."""
+    import http.cookies
+    import urllib.parse
+
+    with urllib.request.urlopen(base + path, timeout=10) as response:  # noqa: S310
+        page = response.read().decode()
+        jar = http.cookies.SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(
+        base + path, data=data, headers={"Cookie": f"csrftoken={jar['csrftoken'].value}"}
+    )
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        response = urllib.request.build_opener(NoRedirect).open(request, timeout=10)
+    except urllib.error.HTTPError as redirect:
+        response = redirect
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    if "sessionid" not in jar:
+        raise RuntimeError(f"connexion refusée pour {username} sur {path}")
+    return f"csrftoken={jar['csrftoken'].value}; sessionid={jar['sessionid'].value}"
+
+
+def sql(url: str, query: str, *params):
+    with psycopg.connect(url) as connection:
+        return connection.execute(query, params).fetchone()
+
+
 def startup_ids(url: str) -> list[str]:
     with psycopg.connect(url) as connection:
         return [row[0] for row in connection.execute("SELECT id FROM startups_startup ORDER BY id")]
@@ -93,30 +136,112 @@ def measure(url: str, base: str, duration: int, connections: int) -> list[tuple]
     ids = startup_ids(url)
     label = f"{len(ids)} startups"
     sample = "1000.jours" if "1000.jours" in ids else ids[0]
+    with_impact = sql(
+        url,
+        "SELECT startup_id FROM startups_indicator WHERE is_north_star ORDER BY startup_id LIMIT 1",
+    )
+    impact_id = with_impact[0] if with_impact else sample
+    partner = login(
+        base, "/partenaires/connexion/", "partenaire-a@demo.beta.gouv.fr", "demo-partenaire-2026"
+    )
+    dossier = sql(
+        url,
+        "SELECT d.id FROM committees_dossier d "
+        "JOIN startups_startup_sponsors s ON s.startup_id = d.startup_id "
+        "JOIN committees_partnermembership m ON m.organisation_id = s.organisation_id "
+        "JOIN auth_user u ON u.id = m.user_id WHERE u.username = %s ORDER BY d.id DESC LIMIT 1",
+        "partenaire-a@demo.beta.gouv.fr",
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as paths:
         paths.write("\n".join(f"/startups/{quote(i)}/" for i in ids))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(RANDOM_PATHS_SCRIPT % paths.name)
     targets = [
-        ("fichier statique (plafond)", static_path(), None),
-        ("/startups/", "/startups/", None),
-        ("/startups/ filtrée", "/startups/?thematique=sante&actives=on", None),
-        (f"/startups/{sample}/", f"/startups/{quote(sample)}/", None),
+        ("fichier statique (plafond)", static_path(), None, ""),
+        ("/", "/", None, ""),
+        ("/startups/", "/startups/", None, ""),
+        ("/startups/ filtrée", "/startups/?thematique=sante&actives=on", None, ""),
+        (f"/startups/{sample}/", f"/startups/{quote(sample)}/", None, ""),
         # Every startup page in turn: mostly cache misses, the cost of a page actually built.
-        (f"/startups/<id>/ au hasard parmi {len(ids)}", "/", script.name),
-        ("/api/v2/startups.json", "/api/v2/startups.json", None),
+        (f"/startups/<id>/ au hasard parmi {len(ids)}", "/", script.name, ""),
+        (f"/startups/{impact_id}/impact/", f"/startups/{quote(impact_id)}/impact/", None, ""),
+        ("/impact/", "/impact/", None, ""),
+        ("/budget/", "/budget/", None, ""),
+        ("/comites/", "/comites/", None, ""),
+        ("/api/v2/startups.json", "/api/v2/startups.json", None, ""),
+        ("/api/v2/budget.json", "/api/v2/budget.json", None, ""),
+        ("/partenaires/ (connecté)", "/partenaires/", None, partner),
     ]
+    if dossier:
+        targets.append(
+            (
+                "/partenaires/dossiers/<id>/ (connecté)",
+                f"/partenaires/dossiers/{dossier[0]}/",
+                None,
+                partner,
+            )
+        )
     rows = []
     ceiling = None
-    for name, path, lua in targets:
+    for name, path, lua, cookie in targets:
         # A short warm-up fills the caches and the connection pools of both workers.
-        wrk(base + path, 2, connections, lua)
-        result = wrk(base + path, duration, connections, lua)
+        wrk(base + path, 2, connections, lua, cookie)
+        result = wrk(base + path, duration, connections, lua, cookie)
         ceiling = ceiling or result["rate"]
         rows.append((label, name, result, result["rate"] / ceiling))
     os.unlink(paths.name)
     os.unlink(script.name)
     return rows
+
+
+MIX_SCRIPT = """
+local paths = {}
+for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local counter = 0
+setup = function(thread) counter = counter + 1; thread:set("seed", counter) end
+init = function() math.randomseed(os.time() + seed) end
+local body = "commitment=%(commitment)s&service_done_on=%(day)s&paid_on=%(day)s&amount=0,01&reference=bench&csrfmiddlewaretoken=%(token)s"
+request = function()
+  if math.random(100) <= 5 then
+    return wrk.format("POST", "/admin/budgets/payment/add/", {["Cookie"] = "%(cookie)s", ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+  end
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+
+
+def mixed_load(url: str, base: str) -> tuple[dict, int]:
+    """64 connections for 30 s: 95 % public pages, 5 % staff recording payments."""
+    staff = login(base, "/admin/login/", "equipe@demo.beta.gouv.fr", "demo-equipe-2026")
+    token = re.search(r"csrftoken=([^;]+)", staff).group(1)
+    commitment = sql(
+        url,
+        "SELECT c.id FROM budgets_commitment c LEFT JOIN budgets_payment p ON p.commitment_id = c.id "
+        "GROUP BY c.id ORDER BY c.amount - coalesce(sum(p.amount), 0) DESC LIMIT 1",
+    )[0]
+    before = sql(url, "SELECT count(*) FROM budgets_payment")[0]
+    ids = startup_ids(url)
+    public = ["/", "/startups/", "/impact/", "/budget/", "/comites/", "/api/v2/startups.json"]
+    public += [f"/startups/{quote(i)}/" for i in ids[:: max(1, len(ids) // 200)]]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as paths:
+        paths.write("\n".join(public))
+    day = time.strftime("%d/%m/%Y")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            MIX_SCRIPT
+            % {
+                "paths": paths.name,
+                "commitment": commitment,
+                "day": day,
+                "token": token,
+                "cookie": staff,
+            }
+        )
+    result = wrk(base + "/", 30, 64, script.name)
+    written = sql(url, "SELECT count(*) FROM budgets_payment")[0] - before
+    os.unlink(paths.name)
+    os.unlink(script.name)
+    return result, written
 
 
 def run(url: str, duration: int = 10, connections: int = 16) -> None:
@@ -142,6 +267,7 @@ def run(url: str, duration: int = 10, connections: int = 16) -> None:
         rows += measure(url, base, duration, connections)
         manage(url, "seed_demo", "--scale", "10", env=PRODUCTION_ENV, capture=True)
         rows += measure(url, base, duration, connections)
+        mix, written = mixed_load(url, base)
         workers = psutil.Process(server.pid).children()
         rss = [w.memory_info().rss / 2**20 for w in workers]
     finally:
@@ -159,4 +285,10 @@ def run(url: str, duration: int = 10, connections: int = 16) -> None:
             f"| {label} | {name} | {result['rate']:,.0f} | {result['p50']} | {result['p99']} | "
             f"{result['errors']} | {ratio:.0%} |".replace(",", " ")
         )
+    print(
+        f"\nCharge mixte, 64 connexions pendant 30 s, 5 % d'écritures (paiements saisis dans "
+        f"l'admin) : {mix['rate']:,.0f} req/s, p50 {mix['p50']}, p99 {mix['p99']}, "
+        f"{mix['errors']} erreur(s) (réponses hors 2xx/3xx ou erreurs de socket), "
+        f"{written} paiements enregistrés.".replace(",", " ")
+    )
     print(f"\nMémoire des workers après les mesures : {', '.join(f'{r:.0f} Mo' for r in rss)}\n")

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -30,6 +30,10 @@ from budgets.models import (
 )
 from budgets.money import euros
 from budgets.report import current_month, monthly_report, parse_month, report_csv
+from portfolio.csv_safety import neutralise
+
+# Figures tables, refused import lines, report columns: no inline style (the CSP forbids them).
+STYLESHEET = "budgets/admin.css"
 
 
 # --- Forms that go through the services ----------------------------------------------------
@@ -67,11 +71,36 @@ class ServiceAdmin(SimpleHistoryAdmin):
 
     save_service = None
 
+    class Media:
+        css = {"all": [STYLESHEET]}
+
     def save_model(self, request, obj, form, change):
         type(self).save_service(obj, by=request.user)
 
     def delete_model(self, request, obj):
         services.delete(instance=obj, by=request.user)
+
+
+def figures_rows(rows: list[tuple[str, object]]) -> str:
+    """<tr>s of a label and an amount; a row whose amount is None is a sub-heading."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (
+                format_html(
+                    "<tr><th scope='row' colspan='2' class='subheading'>{}</th></tr>", label
+                )
+                if value is None
+                else format_html(
+                    "<tr><th scope='row'>{}</th><td class='amount'>{}</td></tr>",
+                    label,
+                    euros(value, "\u00a0"),
+                ),
+            )
+            for label, value in rows
+        ),
+    )
 
 
 def figures_table(figures, extra: list[tuple[str, object]] = ()) -> str:
@@ -85,17 +114,32 @@ def figures_table(figures, extra: list[tuple[str, object]] = ()) -> str:
         ("Rythme (CP payés / mois, 3 derniers mois)", figures.monthly_burn),
     ]
     runs_out = figures.runs_out_on
-    body = format_html_join(
-        "",
-        "<tr><th scope='row'>{}</th><td style='text-align:right'>{}</td></tr>",
-        ((label, euros(value, "\u00a0")) for label, value in rows),
-    )
     end = runs_out.strftime("%d/%m/%Y") if runs_out else "pas de dépense récente"
     return format_html(
-        "<table><tbody>{}<tr><th scope='row'>Argent épuisé à ce rythme le</th><td>{}</td></tr>"
-        "</tbody></table>",
-        body,
+        "<table class='budgets-figures'><tbody>{}"
+        "<tr><th scope='row'>Argent épuisé à ce rythme le</th><td>{}</td></tr></tbody></table>",
+        figures_rows(rows),
         end,
+    )
+
+
+def commitment_figures_table(commitment, allocation) -> str:
+    """A commitment's own money (amount, paid, reste à payer), then its allocation's figures,
+    labelled as such: a commitment has nothing « allocated » nor « available » of its own."""
+    figures, of_allocation = commitment.figures, allocation.figures
+    rows = [
+        ("Montant de l'engagement (AE)", commitment.amount),
+        ("Payé sur cet engagement (CP)", figures.paid),
+        ("Reste à payer sur cet engagement", figures.to_pay),
+        (f"Son allocation : {allocation}", None),
+        ("Montant de l'allocation", of_allocation.allocated),
+        ("Engagé sur l'allocation (tous ses engagements)", of_allocation.committed),
+        ("Payé sur l'allocation", of_allocation.paid),
+        ("Reste à payer sur l'allocation", of_allocation.to_pay),
+        ("Disponible sur l'allocation (alloué − engagé)", of_allocation.available),
+    ]
+    return format_html(
+        "<table class='budgets-figures'><tbody>{}</tbody></table>", figures_rows(rows)
     )
 
 
@@ -145,7 +189,41 @@ class PaymentMonthFilter(MonthFilter):
 
 
 # --- Export (CSV / XLSX) ----------------------------------------------------------------------
-class CommitmentResource(resources.ModelResource):
+class SafeResource(resources.ModelResource):
+    """Every exported text cell a spreadsheet would run as a formula gets a leading `'`."""
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralise(super().export_field(field, instance, **kwargs))
+
+
+class AmountWidget(widgets.Widget):
+    """The Decimal itself: a number in XLSX, « 1234.56 » in CSV."""
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value
+
+
+class KeepCellsAsExported:
+    """The resource already neutralised the cells (`SafeResource`): the library's own
+    IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT would strip a leading `=` and turn every cell,
+    numbers included, into text."""
+
+    def _escape_formulae(self, dataset):
+        return None
+
+
+class ExportCSV(KeepCellsAsExported, CSV):
+    """`;` between cells, like the public CSV: what a French spreadsheet opens in columns."""
+
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(dataset, delimiter=";", **kwargs)
+
+
+class ExportXLSX(KeepCellsAsExported, XLSX):
+    pass
+
+
+class CommitmentResource(SafeResource):
     convention = fields.Field("allocation__tranche__convention__reference", "convention")
     tranche = fields.Field("allocation__tranche__number", "tranche")
     beneficiary = fields.Field("allocation__beneficiary", "bénéficiaire")
@@ -156,7 +234,7 @@ class CommitmentResource(resources.ModelResource):
     activity = fields.Field("get_activity_display", "activité")
     # Not named `resource`: the export form has a field of that name.
     resource_kind = fields.Field("get_resource_display", "ressource")
-    amount = fields.Field("amount", "montant")
+    amount = fields.Field("amount", "montant", widget=AmountWidget())
     tax_basis = fields.Field("tax_basis", "HT/TTC")
     label = fields.Field("label", "objet")
 
@@ -183,12 +261,12 @@ class CommitmentResource(resources.ModelResource):
         )
 
 
-class PaymentResource(resources.ModelResource):
+class PaymentResource(SafeResource):
     purchase_order = fields.Field("commitment__purchase_order", "bon de commande")
     beneficiary = fields.Field("commitment__allocation__beneficiary", "bénéficiaire")
     service_done_on = fields.Field("service_done_on", "service fait")
     paid_on = fields.Field("paid_on", "date de paiement")
-    amount = fields.Field("amount", "montant")
+    amount = fields.Field("amount", "montant", widget=AmountWidget())
     reference = fields.Field("reference", "référence")
 
     class Meta:
@@ -215,6 +293,7 @@ class ImportViewMixin:
 
     import_function = None
     import_columns: list[str] = []
+    import_choice_columns: list[str] = []
 
     def get_urls(self):
         name = f"budgets_{self.model._meta.model_name}_import_spreadsheet"
@@ -244,6 +323,7 @@ class ImportViewMixin:
             "form": form,
             "report": report,
             "columns": self.import_columns,
+            "choice_columns": self.import_choice_columns,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/budgets/import.html", context)
@@ -527,9 +607,10 @@ class CommitmentAdmin(ImportViewMixin, ExportMixin, ServiceAdmin):
     form = checked_form(Commitment, services.check_commitment)
     save_service = staticmethod(lambda obj, by: services.save_commitment(commitment=obj, by=by))
     resource_classes = [CommitmentResource]
-    export_formats = [CSV, XLSX]
+    export_formats = [ExportCSV, ExportXLSX]
     import_function = staticmethod(imports.import_commitments)
     import_columns = imports.COMMITMENT_COLUMNS
+    import_choice_columns = imports.COMMITMENT_CHOICE_COLUMNS
     list_display = [
         "__str__",
         "beneficiary",
@@ -588,7 +669,14 @@ class CommitmentAdmin(ImportViewMixin, ExportMixin, ServiceAdmin):
 
     @admin.display(description="chiffres")
     def figures_display(self, commitment):
-        return figures_table(commitment.figures) if commitment.pk else "—"
+        if not commitment.pk:
+            return "—"
+        allocation = (
+            Allocation.objects.with_figures()
+            .select_related("startup", "tranche__convention")
+            .get(pk=commitment.allocation_id)
+        )
+        return commitment_figures_table(commitment, allocation)
 
     @admin.display(description="paiements")
     def payments_display(self, commitment):
@@ -609,7 +697,7 @@ class PaymentAdmin(ImportViewMixin, ExportMixin, ServiceAdmin):
     form = checked_form(Payment, services.check_payment)
     save_service = staticmethod(lambda obj, by: services.save_payment(payment=obj, by=by))
     resource_classes = [PaymentResource]
-    export_formats = [CSV, XLSX]
+    export_formats = [ExportCSV, ExportXLSX]
     import_function = staticmethod(imports.import_payments)
     import_columns = imports.PAYMENT_COLUMNS
     list_display = ["__str__", "commitment", "beneficiary", "service_done_on", "amount"]

@@ -6,17 +6,21 @@ A line already imported (same allocation, purchase order, date and amount; or sa
 payment date, amount and reference) is skipped, so importing a file twice writes it once.
 
 Commitments: convention ; tranche ; bénéficiaire (startup id or workstream name) ; date ;
-fournisseur ; bon de commande ; marché ; activité ; ressource ; montant ; HT/TTC ; objet ; public
+fournisseur ; bon de commande ; marché ; activité ; ressource ; montant ; HT/TTC ; objet ; public ;
+and, optional, to choose between several allocations of a beneficiary on a tranche:
+allocation (its number in the admin) ; objet de l'allocation
 Payments: bon de commande ; service fait ; date de paiement ; montant ; référence
 """
 
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 
 from budgets import services
 from budgets.models import (
@@ -28,7 +32,7 @@ from budgets.models import (
     Resource,
     TaxBasis,
 )
-from budgets.money import NotAnAmount, to_amount
+from budgets.money import NotAnAmount, euros, to_amount
 from startups.text import normalise
 
 COMMITMENT_COLUMNS = [
@@ -46,6 +50,8 @@ COMMITMENT_COLUMNS = [
     "objet",
     "public",
 ]
+# Optional: which of several allocations of the beneficiary on the tranche.
+COMMITMENT_CHOICE_COLUMNS = ["allocation", "objet de l'allocation"]
 PAYMENT_COLUMNS = ["bon de commande", "service fait", "date de paiement", "montant", "référence"]
 REQUIRED = {
     "commitments": {
@@ -135,8 +141,8 @@ def _date(row: dict, column: str) -> date:
 
 def _amount(row: dict, column: str):
     value = row.get(column)
-    if isinstance(value, float):  # XLSX numbers: go through their shortest text form
-        value = repr(value)
+    if isinstance(value, float):  # XLSX numbers: exactly their shortest text form
+        value = Decimal(repr(value))
     try:
         return to_amount(value if value not in (None, "") else "")
     except NotAnAmount as exc:
@@ -186,11 +192,19 @@ def _run(dataset, kind: str, import_line) -> ImportReport:
 
 # --- Commitments ----------------------------------------------------------------------------
 def _allocation(row: dict) -> Allocation:
+    """The allocation of a line: convention, tranche and beneficiary, narrowed by the optional
+    « allocation » (its number, shown in the admin) or « objet de l'allocation » columns when
+    the beneficiary has several allocations on the tranche."""
     reference, tranche, beneficiary = (
         _text(row, "convention"),
         _text(row, "tranche"),
         _text(row, "beneficiaire"),
     )
+    number, purpose = (
+        _text(row, "allocation").removesuffix(".0"),
+        _text(row, "objet de l'allocation"),
+    )
+    where = f"« {beneficiary} » sur la tranche {tranche} de la convention « {reference} »"
     candidates = (
         Allocation.objects.filter(
             tranche__convention__reference=reference,
@@ -201,17 +215,42 @@ def _allocation(row: dict) -> Allocation:
     )
     found = [
         a
-        for a in candidates.select_related("startup", "tranche")
+        for a in candidates.select_related("startup", "tranche").order_by("pk")
         if a.startup_id == beneficiary
         or normalise(a.workstream) == normalise(beneficiary)
         or (a.startup_id and normalise(a.startup.title) == normalise(beneficiary))
     ]
-    if len(found) != 1:
+    if not found:
+        raise LineError(f"aucune allocation pour {where}.")
+    if number:
+        chosen = [a for a in found if str(a.pk) == number.removeprefix("n°").strip()]
+        if not chosen:
+            raise LineError(
+                f"l'allocation n° {number} n'est pas une allocation de {where} "
+                f"(allocations possibles : {_numbers(found)})."
+            )
+        found = chosen
+    if purpose:
+        chosen = [a for a in found if normalise(a.purpose) == normalise(purpose)]
+        if not chosen:
+            raise LineError(
+                f"aucune allocation de {where} n'a pour objet « {purpose} » "
+                f"(allocations possibles : {_numbers(found)})."
+            )
+        found = chosen
+    if len(found) > 1:
         raise LineError(
-            f"aucune allocation unique pour « {beneficiary} » sur la tranche {tranche} de la "
-            f"convention « {reference} »."
+            f"plusieurs allocations pour {where} ({_numbers(found)}) : ajoutez une colonne "
+            "« allocation » avec le numéro de l'allocation voulue (affiché dans l'admin, "
+            "« n° … »), ou une colonne « objet de l'allocation »."
         )
     return found[0]
+
+
+def _numbers(allocations) -> str:
+    return ", ".join(
+        f"n° {a.pk} : {euros(a.amount)}, « {Truncator(a.purpose).chars(60)} »" for a in allocations
+    )
 
 
 def import_commitments(dataset: tablib.Dataset, *, by=None) -> ImportReport:

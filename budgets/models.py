@@ -19,9 +19,10 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.urls import reverse
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
-from budgets.money import CENT, MAX_DIGITS, ZERO
+from budgets.money import CENT, MAX_DIGITS, ZERO, euros
 from startups.models import Organisation, Startup, today
 
 BURN_WINDOW_MONTHS = 3
@@ -397,10 +398,17 @@ class Allocation(WithFiguresMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.beneficiary} ({self.tranche})"
+        # A startup can hold several allocations on one tranche (a committee proposes another
+        # one): the amount, the purpose and the number tell them apart.
+        number = f", n° {self.pk}" if self.pk else ""
+        return (
+            f"{self.beneficiary} — {euros(self.amount)}, « {Truncator(self.purpose).chars(40)} » "
+            f"({self.tranche}{number})"
+        )
 
     @property
     def beneficiary(self) -> str:
+        """The startup's title or the workstream's name (shared by its allocations)."""
         return self.startup.title if self.startup_id else self.workstream
 
 

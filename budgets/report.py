@@ -10,6 +10,7 @@ rate of the last three months).
 import csv
 import io
 from calendar import monthrange
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,6 +26,7 @@ from budgets.models import (
     figures_by,
 )
 from budgets.money import ZERO, euros
+from portfolio.csv_safety import neutralise
 from startups.models import Startup, today
 
 COMMITTED_ALERT_RATIO = Decimal("0.9")
@@ -116,6 +118,19 @@ def monthly_report(convention: Convention, month: date) -> MonthlyReport:
         payments=payments.filter(paid_on__gte=first),
         on=end,
     )
+    # A beneficiary with an allocation and nothing committed yet still has its line (at zero).
+    with_commitments = {key[:3] for key in cumulated}
+    for key in figures_by(
+        "uo",
+        "startup",
+        "workstream",
+        allocations=allocations,
+        commitments=commitments.none(),
+        payments=payments.none(),
+        on=end,
+    ):
+        if key not in with_commitments:
+            cumulated[(*key, None)] = Figures(on=end)
     titles = dict(
         Startup.objects.filter(allocations__tranche__convention=convention)
         .values_list("pk", "title")
@@ -150,11 +165,18 @@ def monthly_report(convention: Convention, month: date) -> MonthlyReport:
     by_allocation = figures_by(
         "allocation", allocations=allocations, commitments=commitments, payments=payments, on=end
     )
-    for allocation in allocations.select_related("startup", "tranche").order_by(
-        "tranche__number", "pk"
-    ):
+    listed = list(
+        allocations.select_related("startup", "tranche").order_by("tranche__number", "pk")
+    )
+    shared = Counter((a.tranche_id, a.beneficiary) for a in listed)
+    for allocation in listed:
         figures = by_allocation.get((allocation.pk,), Figures(on=end, allocated=allocation.amount))
         name = f"« {allocation.beneficiary} » (tranche {allocation.tranche.number})"
+        if shared[allocation.tranche_id, allocation.beneficiary] > 1:
+            name = (
+                f"« {allocation.beneficiary} » n° {allocation.pk} de {euros(allocation.amount)} "
+                f"(tranche {allocation.tranche.number})"
+            )
         if figures.committed_ratio is not None and figures.committed_ratio > COMMITTED_ALERT_RATIO:
             report.alerts.append(
                 f"Allocation {name} engagée à {figures.committed_ratio:.0%} : "
@@ -170,10 +192,21 @@ def monthly_report(convention: Convention, month: date) -> MonthlyReport:
     return report
 
 
+class _NeutralisingWriter:
+    """A csv writer whose text cells a spreadsheet would run as a formula get a leading `'`."""
+
+    def __init__(self, out):
+        self.writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+
+    def writerow(self, row):
+        self.writer.writerow([neutralise(cell) for cell in row])
+
+
 def report_csv(report: MonthlyReport) -> str:
-    """The report as CSV (`;`, amounts with a decimal point, one section after the other)."""
+    """The report as CSV (`;`, amounts with a decimal point, one section after the other;
+    formulas neutralised)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = _NeutralisingWriter(out)
     writer.writerow([f"Rapport mensuel {report.convention.reference}", report.label])
     writer.writerow(
         [

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_safe
 
 from budgets import public
 from budgets.models import Activity, PublicContract, Resource
-from portfolio.caching import public_page
+from portfolio.caching import MONEY, REGISTRY, public_page
+from portfolio.csv_safety import neutralise
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = [
     "convention",
@@ -39,9 +39,8 @@ CSV_COLUMNS = [
 ]
 
 
-def neutralise(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+def csv_cell(value) -> str:
+    return neutralise("" if value is None else str(value))
 
 
 def commitment_record(row: dict) -> dict:
@@ -77,7 +76,7 @@ def figures_record(figures) -> dict:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY + MONEY)
 def budget_page(request: HttpRequest) -> HttpResponse:
     budget = public.programme_budget()
     return render(
@@ -93,7 +92,7 @@ def budget_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY + MONEY)
 def budget_json(request: HttpRequest) -> HttpResponse:
     budget = public.programme_budget()
     payload = {
@@ -137,14 +136,14 @@ def budget_json(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY + MONEY)
 def budget_csv(request: HttpRequest) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in public.open_commitments():
         record = commitment_record(row)
-        writer.writerow([neutralise(record[column]) for column in CSV_COLUMNS])
+        writer.writerow([csv_cell(record[column]) for column in CSV_COLUMNS])
     response = HttpResponse(out.getvalue().encode(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="budget.csv"'
     response["Access-Control-Allow-Origin"] = "*"

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from committees import services
@@ -83,7 +83,9 @@ class CommitteeAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["incubators", "invited_organisations"]
     inlines = [DossierInline]
     actions = ["send_dossiers", "mark_held", "close"]
-    readonly_fields = ["dossiers_sent_at"]
+    # The status moves only through the actions below, which check what each step needs
+    # (dossiers frozen and partners told; no closing without every decision).
+    readonly_fields = ["status", "dossiers_sent_at"]
     fields = [
         "date",
         "starts_at",
@@ -185,17 +187,26 @@ class ReviewInline(admin.StackedInline):
     ]
     readonly_fields = ["organisation", "author", "opinion", "questions", "comments", "submitted_at"]
     verbose_name_plural = "Avis des partenaires (l'équipe répond aux questions)"
+    can_delete = False  # a partner's opinion is theirs: staff answer it, never remove it
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
 class AttachmentForm(forms.ModelForm):
-    upload = forms.FileField(label="fichier (PDF, .pptx, .odp, .ppt ; 20 Mo au plus)")
+    upload = forms.FileField(
+        label="fichier (PDF, .pptx, .odp, .ppt ; 20 Mo au plus)", required=False
+    )
 
     class Meta:
         model = Attachment
         fields = []
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            services.check_attachment(upload)  # the same checks as the service, on the form
+        return upload
 
 
 class AttachmentInline(admin.TabularInline):
@@ -212,14 +223,17 @@ class AttachmentInline(admin.TabularInline):
         return False
 
 
+# The browser's date picker reads and writes ISO dates, whatever the page's language.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class DecisionForm(forms.Form):
     kind = forms.ChoiceField(label="Décision", choices=DecisionKind.choices)
-    effective_date = forms.DateField(
-        label="Date d'effet", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_date = forms.DateField(label="Date d'effet", widget=DATE_INPUT)
     amount = forms.DecimalField(
         label="Montant décidé (€)",
         required=False,
+        localize=True,  # « 300 000,00 » as staff type it
         min_value=Decimal("0"),
         max_digits=12,
         decimal_places=2,
@@ -227,16 +241,12 @@ class DecisionForm(forms.Form):
     tranche = forms.ModelChoiceField(
         label="Tranche de convention pour l'allocation", queryset=None, required=False
     )
-    period_start = forms.DateField(
-        label="Période : début", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_end = forms.DateField(
-        label="Période : fin", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period_start = forms.DateField(label="Période : début", required=False, widget=DATE_INPUT)
+    period_end = forms.DateField(label="Période : fin", required=False, widget=DATE_INPUT)
     new_committee_date = forms.DateField(
         label="Nouveau comité (reconduction temporaire)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE_INPUT,
     )
     objectives = forms.CharField(
         label="Objectifs pour le prochain comité (un par ligne)",
@@ -332,13 +342,13 @@ class DossierAdmin(SimpleHistoryAdmin):
     def indicators_display(self, dossier):
         if not dossier.indicators_snapshot:
             return "—"
-        lines = []
+        rows = []
         for indicator in dossier.indicators_snapshot:
             last = indicator["values"][-1] if indicator["values"] else None
             value = f"{last['value']} ({last['period']})" if last else "aucune valeur"
             star = " — North Star" if indicator.get("north_star") else ""
-            lines.append(format_html("<li>{}{} : {}</li>", indicator["name"], star, value))
-        return format_html("<ul>{}</ul>", format_html("".join(str(line) for line in lines)))
+            rows.append((indicator["name"], star, value))
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}{} : {}</li>", rows))
 
     @admin.display(description="budget")
     def money_display(self, dossier):
@@ -352,22 +362,26 @@ class DossierAdmin(SimpleHistoryAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Attachment:
+            # New files go through the service (checked, stored under a random name); the
+            # admin's change message reads what was added and deleted.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             for attachment_form in formset.forms:
-                upload = (
-                    attachment_form.cleaned_data.get("upload")
-                    if attachment_form.has_changed()
-                    else None
-                )
-                if upload:
+                if formset._should_delete_form(attachment_form) and attachment_form.instance.pk:
+                    attachment = attachment_form.instance
+                    attachment.file.delete(save=False)
+                    attachment.delete()
+                    formset.deleted_objects.append(attachment)
+                    continue
+                upload = attachment_form.cleaned_data.get("upload")
+                if upload and not attachment_form.instance.pk:
                     try:
-                        services.add_attachment(
-                            dossier=form.instance, uploaded_file=upload, by=request.user
+                        formset.new_objects.append(
+                            services.add_attachment(
+                                dossier=form.instance, uploaded_file=upload, by=request.user
+                            )
                         )
                     except ValidationError as error:
                         self.message_user(request, _errors(error), messages.ERROR)
-            for obj in formset.deleted_objects if hasattr(formset, "deleted_objects") else []:
-                obj.file.delete(save=False)
-                obj.delete()
             return
         super().save_formset(request, form, formset, change)
 

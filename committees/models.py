@@ -129,7 +129,9 @@ class ObjectiveStatus(models.TextChoices):
 
 class DossierQuerySet(models.QuerySet):
     def visible_to_partner(self, user):
-        return self.filter(startup__sponsors__partner_memberships__user=user).distinct()
+        # A subquery rather than joins + DISTINCT (which would compare every JSON column).
+        funded = Startup.objects.filter(sponsors__partner_memberships__user=user).values("pk")
+        return self.filter(startup_id__in=funded)
 
     def without_decision(self):
         return self.filter(decision__isnull=True)
@@ -138,8 +140,12 @@ class DossierQuerySet(models.QuerySet):
 class Dossier(models.Model):
     """One startup on the agenda of one committee: what it looked back on and asks for."""
 
-    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="dossiers")
-    startup = models.ForeignKey(Startup, on_delete=models.PROTECT, related_name="dossiers")
+    committee = models.ForeignKey(
+        Committee, verbose_name="comité", on_delete=models.CASCADE, related_name="dossiers"
+    )
+    startup = models.ForeignKey(
+        Startup, verbose_name="startup", on_delete=models.PROTECT, related_name="dossiers"
+    )
     order = models.PositiveSmallIntegerField("ordre de passage", default=0)
     # Looking back
     problem = models.TextField("problème", blank=True)
@@ -249,10 +255,18 @@ class Opinion(models.TextChoices):
 class PartnerReview(models.Model):
     """An organisation's written opinion on a dossier, given before the pre-read deadline."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="reviews")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="reviews")
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="dossier", on_delete=models.CASCADE, related_name="reviews"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="organisation", on_delete=models.PROTECT, related_name="reviews"
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     opinion = models.CharField("avis", max_length=20, choices=Opinion.choices)
     questions = models.TextField("questions écrites", blank=True)

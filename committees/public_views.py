@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from committees.models import Committee, Decision, Dossier
-from portfolio.caching import public_page
+from portfolio.caching import COMMITTEES, REGISTRY, public_page
 from startups.api import csv_cell, dumps, open_api_endpoint
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -63,7 +63,7 @@ def breadcrumb(*links: tuple[str, str], current: str) -> dict:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY + COMMITTEES)
 def calendar(request: HttpRequest) -> HttpResponse:
     upcoming = list(public_committees().upcoming())
     paginator = Paginator(public_decisions(), DECISIONS_PER_PAGE)
@@ -82,7 +82,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY + COMMITTEES)
 def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     committee = get_object_or_404(public_committees(), pk=pk)
     decisions = {
@@ -132,7 +132,7 @@ def committee_event(committee: Committee, request: HttpRequest, stamp: datetime)
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY + COMMITTEES)
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     calendar = Calendar()
     calendar.add("prodid", "-//beta.gouv.fr//Portefeuille des startups d'État//FR")
@@ -172,7 +172,7 @@ def decision_row(decision: Decision, request: HttpRequest) -> dict:
 
 
 @open_api_endpoint
-@public_page
+@public_page(depends_on=REGISTRY + COMMITTEES)
 def decisions_json(request: HttpRequest) -> HttpResponse:
     rows = [decision_row(decision, request) for decision in public_decisions()]
     body = dumps(
@@ -209,7 +209,7 @@ CSV_COLUMNS = [
 
 
 @open_api_endpoint
-@public_page
+@public_page(depends_on=REGISTRY + COMMITTEES)
 def decisions_csv(request: HttpRequest) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")

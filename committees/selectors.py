@@ -7,7 +7,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from budgets.models import figures_by
-from committees.models import Decision, six_months_after
+from committees.models import CommitteeStatus, Decision, Dossier, six_months_after
 from committees.services import MONEY_MARGIN
 from startups.models import Phase, Startup
 from startups.phases import PhaseKind
@@ -29,7 +29,8 @@ def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCom
 
     The rule of `committees.services.next_committee_due`, for every active startup at once:
     the earliest of six months after the last committee (or the construction start) and 45 days
-    before the money runs out at the burn rate of the last three months. Five queries.
+    before the money runs out at the burn rate of the last three months; startups already on
+    the agenda of a coming committee are left out. Six queries.
     """
     on = on or timezone.localdate()
     startups = list(
@@ -51,9 +52,17 @@ def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCom
         .values_list("startup_id", "first")
     )
     money = figures_by("startup", on=on)
+    # A startup already on the agenda of a coming committee is taken care of.
+    on_agenda = set(
+        Dossier.objects.filter(committee__date__gte=on)
+        .exclude(committee__status=CommitteeStatus.CLOSED)
+        .values_list("startup_id", flat=True)
+    )
     horizon = on + timedelta(days=within_days)
     due = []
     for startup in startups:
+        if startup.pk in on_agenda:
+            continue
         anchor = last_committee.get(startup.pk)
         reason = "six mois après le dernier comité"
         if anchor is None:

@@ -182,8 +182,8 @@ ALLOWED_ATTACHMENTS = {
 MAX_ATTACHMENT_SIZE = 20 * 1024 * 1024
 
 
-def add_attachment(*, dossier: Dossier, uploaded_file, by=None) -> Attachment:
-    """Check an upload's type (extension and content) and size, then store it privately."""
+def check_attachment(uploaded_file) -> tuple[str, str]:
+    """Check an upload's type (extension and content) and size: (safe name, content type)."""
     name = uploaded_file.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ALLOWED_ATTACHMENTS:
@@ -199,6 +199,12 @@ def add_attachment(*, dossier: Dossier, uploaded_file, by=None) -> Attachment:
     uploaded_file.seek(0)
     if not head.startswith(signatures):
         raise CommitteeError(f"« {name} » n'est pas un fichier {extension.upper()} valide.")
+    return name, content_type
+
+
+def add_attachment(*, dossier: Dossier, uploaded_file, by=None) -> Attachment:
+    """Check an upload, then store it privately under a random name."""
+    name, content_type = check_attachment(uploaded_file)
     attachment = Attachment(
         dossier=dossier,
         token=secrets.token_urlsafe(24),

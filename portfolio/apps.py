@@ -7,6 +7,13 @@ class PortfolioConfig(AppConfig):
     name = "portfolio"
     verbose_name = "Portefeuille"
 
+    def ready(self):
+        from django.urls import register_converter
+
+        from portfolio.converters import IdentifierConverter
+
+        register_converter(IdentifierConverter, "ident")
+
 
 class PortfolioAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin, whose home is the staff dashboard (portfolio/admin_site.py)."""

@@ -18,13 +18,46 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from portfolio.models import DataChange
 
+# The tables each kind of public data lives in (each app's migration tracks them).
+REGISTRY = (
+    "startups_organisation",
+    "startups_incubator",
+    "startups_startup",
+    "startups_startup_sponsors",
+    "startups_startup_co_incubators",
+    "startups_phase",
+    "startups_event",
+    "startups_importcorrection",
+)
+IMPACT = ("startups_indicator", "startups_measurement")
+MONEY = (
+    "budgets_convention",
+    "budgets_amendment",
+    "budgets_tranche",
+    "budgets_allocation",
+    "budgets_commitment",
+    "budgets_payment",
+)
+COMMITTEES = (
+    "committees_committee",
+    "committees_committee_incubators",
+    "committees_dossier",
+    "committees_decision",
+)
 
-def public_page(view):
-    """Serve `view` from the cache when the data has not changed; answer 304 when possible."""
+
+def public_page(view=None, *, depends_on: tuple[str, ...] | None = None):
+    """Serve `view` from the cache when its data has not changed; answer 304 when possible.
+
+    `depends_on`: the tables the page shows (default: all public data). A page keyed on fewer
+    tables is not rebuilt when the others change (a payment does not touch the portfolio list).
+    """
+    if view is None:
+        return lambda actual: public_page(actual, depends_on=depends_on)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        version, changed_at = DataChange.latest()
+        version, changed_at = DataChange.latest(depends_on)
         today = timezone.localdate().isoformat()
         key = hashlib.sha256(f"{request.get_full_path()}|{version}|{today}".encode()).hexdigest()
         etag = f'"{key[:32]}"'

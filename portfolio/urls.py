@@ -2,8 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portfolio import views
-from startups.api_urls import open_data_urlpatterns
+from portfolio import open_data, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,8 +23,9 @@ urlpatterns = [
     path("", include("startups.impact_urls")),
     path("", include("startups.urls")),
     path("", include("budgets.urls")),
+    path("api/v2/openapi.json", open_data.openapi_json, name="openapi_json"),
     path("api/v2/", include("startups.api_urls")),
-    path("", include(open_data_urlpatterns)),
+    path("donnees/", open_data.open_data, name="open_data"),
     path("", include("committees.urls")),
 ]
 

@@ -6,14 +6,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from portfolio.caching import public_page
+from portfolio.caching import REGISTRY, public_page
 from startups.views import home_figures
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY)
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portfolio/home.html", {"title": "Accueil", **home_figures()})
 

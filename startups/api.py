@@ -3,7 +3,7 @@
 The shape is beta.gouv.fr's public API (v2.7 for startups.json and startups.csv, v2.6 for
 incubators.json and organisations.json), corrected: real JSON escaping, null for a missing
 value, booleans as booleans, every key always present. docs/api.md lists every difference;
-startups/openapi.py describes every field.
+portfolio/openapi.py describes every field.
 
 Cost: one query (`registry_fingerprint`) per request while the data does not change: it gives
 the ETag and Last-Modified (a conditional request is answered 304), and the cache key of the
@@ -15,7 +15,6 @@ import csv
 import hashlib
 import io
 import json
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
@@ -25,17 +24,12 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.html import escape
 from django.utils.http import http_date
-from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_safe
 
+from portfolio.csv_safety import neutralise
 from portfolio.views import page_not_found
-from startups import openapi
 from startups.models import (
     Event,
     Incubator,
@@ -53,7 +47,6 @@ CACHE_TIMEOUT = 24 * 60 * 60
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SAFE_METHODS = ("GET", "HEAD")
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -340,6 +333,9 @@ def startups_json(request: HttpRequest) -> HttpResponse:
 @open_api_endpoint
 @registry_conditional
 def startup_json(request: HttpRequest, startup_id: str) -> HttpResponse:
+    if "\x00" in startup_id:  # PostgreSQL text cannot hold NUL: no startup has such an id
+        return page_not_found(request)
+
     def build() -> bytes | None:
         rows = load_startups(startup_id)
         if not rows:
@@ -369,6 +365,36 @@ def startup_json(request: HttpRequest, startup_id: str) -> HttpResponse:
     return json_response(body)
 
 
+# The columns of startups.csv: beta.gouv.fr's twelve first, then ours (docs/api.md).
+CSV_COLUMNS = [
+    ("id", "Identifiant beta.gouv.fr de la startup."),
+    ("name", "Nom."),
+    ("mission", "Mission."),
+    ("start", "Début de la première phase (AAAA-MM-JJ)."),
+    ("status", "Phase en cours aujourd'hui (vide si aucune n'a commencé)."),
+    ("incubator", "Identifiant de l'incubateur principal."),
+    ("stats", "Page de statistiques."),
+    ("link", "Site du service."),
+    ("repository", "Dépôt du code source."),
+    ("accessibility", "Conformité au RGAA déclarée."),
+    ("contact", "Contact de l'équipe."),
+    ("incubators", "Tous les incubateurs, séparés par des virgules (le principal d'abord)."),
+    ("current_phase_start", "Début de la phase en cours."),
+    ("lifecycle", "active, handed_over (transférée ou opérée), stopped ou not_started."),
+    (
+        "sponsors",
+        "Identifiants des organisations sponsors, séparés par « | » (ordre alphabétique).",
+    ),
+    ("thematiques", "Thématiques, séparées par « | »."),
+    ("technos", "Technologies, séparées par « | »."),
+    ("usertypes", "Publics, séparés par « | »."),
+    ("impact_url", "Page d'impact."),
+    ("budget_url", "Page de budget."),
+    ("dashlord_url", "Rapport DashLord."),
+    ("analyse_risques", "Analyse de risques faite : true, false, ou vide si non renseigné."),
+]
+
+
 def csv_cell(value) -> str:
     if value is None:
         return ""
@@ -376,8 +402,7 @@ def csv_cell(value) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         value = "|".join(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return neutralise(str(value))
 
 
 def csv_row(row: dict) -> list[str]:
@@ -406,7 +431,7 @@ def csv_row(row: dict) -> list[str]:
         "dashlord_url": row["dashlord_url"],
         "analyse_risques": row["risk_analysis_done"],
     }
-    return [csv_cell(values[name]) for name, _ in openapi.CSV_COLUMNS]
+    return [csv_cell(values[name]) for name, _ in CSV_COLUMNS]
 
 
 @open_api_endpoint
@@ -415,7 +440,7 @@ def startups_csv(request: HttpRequest) -> HttpResponse:
     def build() -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow([name for name, _ in openapi.CSV_COLUMNS])
+        writer.writerow([name for name, _ in CSV_COLUMNS])
         writer.writerows(csv_row(row) for row in load_startups(full=False))
         return buffer.getvalue().encode()
 
@@ -487,166 +512,3 @@ def organisations_json(request: HttpRequest) -> HttpResponse:
         )
 
     return json_response(cached_body(request, "organisations.json", build))
-
-
-OPENAPI_BODY = json.dumps(openapi.DOCUMENT, ensure_ascii=False, indent=2).encode()
-OPENAPI_ETAG = f'"{hashlib.sha256(OPENAPI_BODY).hexdigest()[:40]}"'
-
-
-@open_api_endpoint
-def openapi_json(request: HttpRequest) -> HttpResponse:
-    response = get_conditional_response(request, etag=OPENAPI_ETAG) or json_response(OPENAPI_BODY)
-    response["ETag"] = OPENAPI_ETAG
-    patch_cache_control(response, public=True, max_age=max_age())
-    return response
-
-
-# --- The open data page ---------------------------------------------------------------------
-LICENCES = {
-    "cc_by_nc_sa": {
-        "name": "Creative Commons BY-NC-SA 4.0",
-        "url": "https://creativecommons.org/licenses/by-nc-sa/4.0/deed.fr",
-    },
-    "licence_ouverte": {
-        "name": "Licence Ouverte 2.0 (Etalab)",
-        "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
-    },
-}
-
-
-def resolve(schema: dict) -> dict:
-    while "$ref" in schema:
-        schema = openapi.DOCUMENT["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    return schema
-
-
-def type_label(schema: dict) -> str:
-    labels = {
-        "string": "texte",
-        "boolean": "booléen",
-        "array": "liste",
-        "object": "objet",
-        "null": "null",
-        "integer": "entier",
-    }
-    formats = {"date": "date AAAA-MM-JJ", "uri": "URL"}
-    types = schema.get("type", "object")
-    types = types if isinstance(types, list) else [types]
-    names = [formats.get(schema.get("format"), labels[t]) if t != "null" else "null" for t in types]
-    if "const" in schema:
-        return f"« {schema['const']} »"
-    return " ou ".join(names)
-
-
-def inline_code(text: str) -> str:
-    """Plain text with `code` spans (as in the OpenAPI descriptions), as safe HTML."""
-    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))  # noqa: S308
-
-
-def schema_fields(schema: dict, prefix: str = "") -> list[dict]:
-    """One row per field of a schema, nested objects and lists of objects flattened."""
-    rows = []
-    for name, prop in resolve(schema)["properties"].items():
-        target = resolve(prop)
-        description = prop.get("description") or target.get("description", "")
-        enum = [value for value in target.get("enum", []) if value is not None]
-        rows.append(
-            {
-                "name": prefix + name,
-                "type": type_label(target),
-                "description": inline_code(description),
-                "values": enum,
-            }
-        )
-        items = resolve(target["items"]) if target.get("type") == "array" else None
-        if items and "properties" in items:
-            rows += schema_fields(items, f"{prefix}{name}[].")
-        elif "properties" in target:
-            rows += schema_fields(target, f"{prefix}{name}.")
-    return rows
-
-
-def exports() -> list[dict]:
-    """Every export of the open data page: where, what format, which licence, which fields."""
-    startup_fields = schema_fields(openapi.STARTUP_RESOURCE) + schema_fields(
-        openapi.INCUBATOR_RESOURCE, "included[]."
-    )
-    return [
-        {
-            "title": "Startups (JSON)",
-            "url": reverse("api:startups_json"),
-            "format": "JSON",
-            "licence": LICENCES["cc_by_nc_sa"],
-            "description": "Toutes les startups d'État, au format de l'API v2.7 de beta.gouv.fr "
-            "(data[] : une startup ; included[] : les incubateurs).",
-            "fields": startup_fields,
-        },
-        {
-            "title": "Une startup (JSON)",
-            "url": reverse("api:startup_json", args=["1000.jours"]),
-            "pattern": reverse("api:startups_json").replace("startups.json", "startups/<id>.json"),
-            "format": "JSON",
-            "licence": LICENCES["cc_by_nc_sa"],
-            "description": "Une startup par identifiant, même forme qu'un élément de "
-            "startups.json (data : la startup ; included : ses incubateurs). Les champs sont "
-            "ceux de l'export précédent.",
-            "fields": [],
-        },
-        {
-            "title": "Startups (CSV)",
-            "url": reverse("api:startups_csv"),
-            "format": "CSV (UTF-8, séparateur « ; »)",
-            "licence": LICENCES["cc_by_nc_sa"],
-            "description": "Une ligne par startup, pour un tableur. Les listes sont séparées par "
-            "« | » ; une cellule qui commence par =, +, -, @ est précédée d'une apostrophe.",
-            "fields": [
-                {
-                    "name": name,
-                    "type": "texte",
-                    "description": inline_code(description),
-                    "values": [],
-                }
-                for name, description in openapi.CSV_COLUMNS
-            ],
-        },
-        {
-            "title": "Incubateurs (JSON)",
-            "url": reverse("api:incubators_json"),
-            "format": "JSON",
-            "licence": LICENCES["cc_by_nc_sa"],
-            "description": "Un objet dont chaque clé est l'identifiant d'un incubateur "
-            "(forme de l'API v2.6 de beta.gouv.fr).",
-            "fields": schema_fields(openapi.INCUBATOR_ENTRY, "<id>."),
-        },
-        {
-            "title": "Organisations (JSON)",
-            "url": reverse("api:organisations_json"),
-            "format": "JSON",
-            "licence": LICENCES["cc_by_nc_sa"],
-            "description": "La liste des organisations sponsors et porteuses (forme de l'API "
-            "v2.6 de beta.gouv.fr).",
-            "fields": schema_fields(openapi.ORGANISATION, "[]."),
-        },
-        {
-            "title": "Description OpenAPI de l'API",
-            "url": reverse("api:openapi_json"),
-            "format": "JSON (OpenAPI 3.1)",
-            "licence": LICENCES["licence_ouverte"],
-            "description": "Chaque adresse, chaque champ et son type, pour générer un client.",
-            "fields": [],
-        },
-    ]
-
-
-@require_safe
-def open_data(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "startups/open_data.html",
-        {
-            "title": "Données ouvertes",
-            "exports": exports(),
-            "licences": LICENCES,
-            "breadcrumb_data": {"links": [], "current": "Données ouvertes"},
-        },
-    )

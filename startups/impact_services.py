@@ -130,6 +130,8 @@ def _decode(content: bytes) -> str:
 
 
 def _check_line(number: int, line: str, indicators: dict, on: date) -> _GoodLine:
+    if "\x00" in line:
+        raise LineError("caractère nul dans la ligne : fichier binaire ou mal encodé ?")
     if ";" not in line:
         separator = next((s for s in (",", "\t") if s in line), None)
         if separator:

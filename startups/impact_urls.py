@@ -13,14 +13,14 @@ app_name = "impact"
 
 urlpatterns = [
     path("impact/", impact_views.programme_impact, name="programme"),
-    path("startups/<str:startup_id>/impact/", impact_views.startup_impact, name="startup"),
+    path("startups/<ident:startup_id>/impact/", impact_views.startup_impact, name="startup"),
     path(
-        "api/v2/startups/<str:startup_id>/indicators.json",
+        "api/v2/startups/<ident:startup_id>/indicators.json",
         impact_views.indicators_json,
         name="indicators_json",
     ),
     path(
-        "api/v2/startups/<str:startup_id>/indicators.csv",
+        "api/v2/startups/<ident:startup_id>/indicators.csv",
         impact_views.indicators_csv,
         name="indicators_csv",
     ),

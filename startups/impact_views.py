@@ -19,7 +19,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from portfolio.caching import public_page
+from portfolio.caching import IMPACT, MONEY, REGISTRY, public_page
+from portfolio.csv_safety import neutralise
 from startups import charts, impact_sources, transparency
 from startups.charts import format_euros, format_number
 from startups.impact_models import (
@@ -38,7 +39,6 @@ from startups.views import breadcrumb
 MEASURED_KINDS = [PhaseKind.CONSTRUCTION, PhaseKind.ACCELERATION, PhaseKind.CONSOLIDATION]
 TIMELINE_KINDS = [PhaseKind.INVESTIGATION, *MEASURED_KINDS]
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def with_headers(headers: dict):
@@ -150,7 +150,7 @@ def cost_chart(cost: impact_sources.CostPerImpact, unit: str):
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY + IMPACT + MONEY)
 def startup_impact(request: HttpRequest, startup_id: str) -> HttpResponse:
     startup, indicators = load_startup_impact(startup_id)
     on = today()
@@ -246,7 +246,7 @@ def day_label(day: date, on: date) -> str:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY + IMPACT + MONEY)
 def programme_impact(request: HttpRequest) -> HttpResponse:
     on = today()
     days, counts = phases_over_time(on)
@@ -397,7 +397,7 @@ EXPORT_HEADERS = {"Access-Control-Allow-Origin": "*"}
 
 @require_safe
 @with_headers(EXPORT_HEADERS)
-@public_page
+@public_page(depends_on=REGISTRY + IMPACT + MONEY)
 def indicators_json(request: HttpRequest, startup_id: str) -> HttpResponse:
     startup, indicators = load_startup_impact(startup_id)
     on = today()
@@ -443,8 +443,7 @@ def csv_cell(value) -> str:
         return plain_decimal(value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return neutralise(str(value))
 
 
 @require_safe
@@ -454,7 +453,7 @@ def csv_cell(value) -> str:
         "Content-Disposition": 'attachment; filename="indicateurs.csv"',
     }
 )
-@public_page
+@public_page(depends_on=REGISTRY + IMPACT + MONEY)
 def indicators_csv(request: HttpRequest, startup_id: str) -> HttpResponse:
     _, indicators = load_startup_impact(startup_id)
     buffer = io.StringIO()

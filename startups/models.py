@@ -220,6 +220,13 @@ class Startup(SourceMixin):
     class Meta:
         verbose_name = "startup"
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fast_amount__isnull=True) | Q(fast_amount__gte=0),
+                name="startup_fast_amount_not_negative",
+                violation_error_message="Le montant FAST ne peut pas être négatif.",
+            ),
+        ]
         indexes = [
             GinIndex(fields=["themes_key"], name="startup_themes_key_gin"),
             GinIndex(fields=["user_types_key"], name="startup_user_types_key_gin"),
@@ -445,7 +452,9 @@ def registry_fingerprint() -> tuple[str, datetime | None]:
     See portfolio.models.DataChange: a trigger records every write statement on the tables
     public pages show. Serves ETag/Last-Modified headers and cache keys.
     """
-    version, changed_at = DataChange.latest()
+    from portfolio.caching import REGISTRY
+
+    version, changed_at = DataChange.latest(REGISTRY)
     return str(version), changed_at
 
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from portfolio.caching import public_page
+from portfolio.caching import IMPACT, MONEY, REGISTRY, public_page
 from startups.forms import StartupFilterForm
 from startups.models import Incubator, Organisation, Phase, Startup
 from startups.phases import ACTIVE_KINDS, LIFECYCLE_ORDER, PhaseKind, StartupStatus, status_of
@@ -54,7 +54,7 @@ def breadcrumb(*links: tuple[str, str], current: str) -> dict:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY)
 def startup_list(request: HttpRequest) -> HttpResponse:
     form = StartupFilterForm(request.GET or None)
     startups = Startup.objects.with_current_phase().select_related("incubator").defer(*HEAVY_FIELDS)
@@ -85,7 +85,7 @@ def startup_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY + MONEY + IMPACT)
 def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
     startup = get_object_or_404(
         Startup.objects.select_related("incubator").prefetch_related(
@@ -144,7 +144,7 @@ def startups_by_phase(startups) -> list[dict]:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY)
 def incubator_list(request: HttpRequest) -> HttpResponse:
     incubators = (
         Incubator.objects.select_related("owner")
@@ -175,7 +175,7 @@ def incubator_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY)
 def incubator_detail(request: HttpRequest, incubator_id: str) -> HttpResponse:
     incubator = get_object_or_404(Incubator.objects.select_related("owner"), pk=incubator_id)
     startups = (
@@ -200,7 +200,7 @@ def incubator_detail(request: HttpRequest, incubator_id: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY)
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = (
         Organisation.objects.defer("source_front_matter")
@@ -229,7 +229,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(depends_on=REGISTRY)
 def organisation_detail(request: HttpRequest, organisation_id: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     groups = startups_by_phase(

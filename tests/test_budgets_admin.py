@@ -1,9 +1,12 @@
 """The staff admin: saves go through the services, refusals show on the form (never a 500),
 figures on change pages, filters, export, spreadsheet import with a line-by-line report."""
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -184,7 +187,7 @@ def test_import_commitments_reports_each_line(staff_client):
     content = response.content.decode()
     assert "2 ligne(s) importée(s), 0 déjà présente(s), 4 refusée(s)." in content
     assert "il reste 400,00 € disponibles" in content  # line 3
-    assert "aucune allocation unique pour « inconnue »" in content  # line 4
+    assert "aucune allocation pour « inconnue »" in content  # line 4
     assert "n&#x27;est pas une date" in content  # line 5
     assert "au centime près" in content  # line 6
     assert sorted(Commitment.objects.values_list("purchase_order", flat=True)) == ["BC-1", "BC-6"]
@@ -212,3 +215,171 @@ def test_import_payments_from_xlsx(staff_client):
     assert "il reste 39,50 € à payer" in content
     assert "bon de commande « BC-404 » : aucun engagement." in content
     assert Payment.objects.get().amount == D("60.50")
+
+
+# --- Review fixes: CSP, exports, buttons, figures of a commitment, ambiguous allocations -----
+COMMITMENT_FIELDS = (
+    "convention",
+    "tranche",
+    "beneficiary",
+    "committed_on",
+    "supplier",
+    "purchase_order",
+    "public_contract",
+    "activity",
+    "resource_kind",
+    "amount",
+    "tax_basis",
+    "label",
+)
+
+
+def export(staff_client, model, file_format, fields):
+    response = staff_client.post(
+        f"/admin/budgets/{model}/export/",
+        {
+            "format": file_format,
+            "resource": "0",
+            "export_items": [],
+            **{f"{model}resource_{f}": "on" for f in fields},
+        },
+    )
+    assert response.status_code == 200
+    return response.content
+
+
+def test_budget_admin_pages_have_no_inline_style_and_load_the_stylesheet(staff_client):
+    payment = PaymentFactory()
+    commitment = payment.commitment
+    allocation = commitment.allocation
+    refused_line = (
+        "convention;tranche;bénéficiaire;date;fournisseur;activité;ressource;montant\n"
+        "X;1;inconnue;01/03/2025;ACME;design;prestations;1\n"
+    )
+    upload = SimpleUploadedFile("e.csv", refused_line.encode(), content_type="text/csv")
+    pages = [
+        staff_client.get(f"/admin/budgets/convention/{allocation.tranche.convention_id}/change/"),
+        staff_client.get(f"/admin/budgets/tranche/{allocation.tranche_id}/change/"),
+        staff_client.get(f"/admin/budgets/allocation/{allocation.pk}/change/"),
+        staff_client.get(f"/admin/budgets/commitment/{commitment.pk}/change/"),
+        staff_client.post("/admin/budgets/commitment/importer/", {"file": upload}),
+        staff_client.get("/admin/budgets/convention/rapport-mensuel/?mois=2025-04"),
+    ]
+    for response in pages:
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "style=" not in content, response.request["PATH_INFO"]
+        assert "/static/budgets/admin.css" in content, response.request["PATH_INFO"]
+    assert "budgets-refused" in pages[4].content.decode()
+
+
+def test_the_csv_export_prefixes_formulas_and_strips_nothing(staff_client):
+    CommitmentFactory(supplier="==1+1", label="-2+3", purchase_order="@SUM(A1)", amount=D("12.5"))
+    rows = list(
+        csv.reader(
+            io.StringIO(export(staff_client, "commitment", "0", COMMITMENT_FIELDS).decode()),
+            delimiter=";",
+        )
+    )
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["fournisseur"] == "'==1+1"
+    assert record["objet"] == "'-2+3"
+    assert record["bon de commande"] == "'@SUM(A1)"
+    assert record["montant"] == "12.50"
+
+
+def test_the_xlsx_export_keeps_amounts_as_numbers_and_neutralises_text(staff_client):
+    PaymentFactory(reference="\tcmd", amount=D("60.25"), commitment__purchase_order="+BC")
+    content = export(staff_client, "payment", "1", ["purchase_order", "amount", "reference"])
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    header, row = [[cell.value for cell in r] for r in sheet.iter_rows()]
+    record = dict(zip(header, row, strict=True))
+    assert record["bon de commande"] == "'+BC"
+    assert record["référence"] == "'\tcmd"
+    assert record["montant"] == 60.25  # a number, not text
+
+
+def test_the_lists_link_to_the_monthly_report_and_the_imports(staff_client):
+    content = staff_client.get("/admin/budgets/convention/").content.decode()
+    assert '<a href="/admin/budgets/convention/rapport-mensuel/">Rapport mensuel</a>' in content
+    for model in ("commitment", "payment"):
+        content = staff_client.get(f"/admin/budgets/{model}/").content.decode()
+        assert f'<a href="/admin/budgets/{model}/importer/">Importer un tableur</a>' in content
+        assert f"/admin/budgets/{model}/export/" in content  # django-import-export's button
+
+
+def test_a_commitment_page_shows_its_own_money_and_its_allocations_figures(staff_client):
+    allocation = AllocationFactory(amount=D("200000"))
+    commitment = CommitmentFactory(allocation=allocation, amount=D("150000"))
+    PaymentFactory(commitment=commitment, amount=D("50000"))
+    response = staff_client.get(f"/admin/budgets/commitment/{commitment.pk}/change/")
+    figures = response.content.decode().split("field-figures_display", 1)[1].split("</table>")[0]
+    row = "<tr><th scope='row'>{}</th><td class='amount'>{}</td></tr>".format
+    assert row("Montant de l&#x27;engagement (AE)", "150\xa0000,00\xa0€") in figures
+    assert row("Payé sur cet engagement (CP)", "50\xa0000,00\xa0€") in figures
+    assert row("Reste à payer sur cet engagement", "100\xa0000,00\xa0€") in figures
+    assert row("Montant de l&#x27;allocation", "200\xa0000,00\xa0€") in figures
+    assert row("Disponible sur l&#x27;allocation (alloué − engagé)", "50\xa0000,00\xa0€") in figures
+    assert "Son allocation" in figures
+    for misleading in ("-150", "'amount'>0,00\xa0€", "pas de dépense récente", "Rythme"):
+        assert misleading not in figures
+
+
+def test_two_allocations_of_one_startup_on_one_tranche_are_told_apart(staff_client):
+    first = AllocationFactory(
+        amount=D("1000"), tranche__convention__reference="CONV-2", tranche__number=1
+    )
+    second = AllocationFactory(
+        tranche=first.tranche, startup=first.startup, amount=D("300"), purpose="Accélération"
+    )
+    assert str(first) != str(second)
+    assert "300,00 €" in str(second) and "Accélération" in str(second)
+    header = (
+        "convention;tranche;bénéficiaire;date;fournisseur;bon de commande;activité;ressource;"
+        "montant;allocation;objet de l'allocation\n"
+    )
+    line = f"CONV-2;1;{first.startup_id};01/03/2025;ACME;BC-{{}};design;prestations;10;{{}};{{}}\n"
+    sheet = (
+        header
+        + line.format(1, "", "")  # ambiguous
+        + line.format(2, second.pk, "")  # by number
+        + line.format(3, "", "six mois de construction")  # by purpose
+        + line.format(4, 999999, "")  # a number that is not one of them
+    )
+    upload = SimpleUploadedFile("e.csv", sheet.encode(), content_type="text/csv")
+    content = staff_client.post("/admin/budgets/commitment/importer/", {"file": upload})
+    content = content.content.decode()
+    assert "2 ligne(s) importée(s), 0 déjà présente(s), 2 refusée(s)." in content
+    assert "plusieurs allocations pour" in content
+    assert "ajoutez une colonne « allocation »" in content
+    assert "l&#x27;allocation n° 999999 n&#x27;est pas une allocation de" in content
+    assert Commitment.objects.get(purchase_order="BC-2").allocation == second
+    assert Commitment.objects.get(purchase_order="BC-3").allocation == first
+
+    # The old columns still work when the beneficiary has one allocation on the tranche.
+    Commitment.objects.filter(allocation=second).delete()
+    second.delete()
+    upload = SimpleUploadedFile("e.csv", (header + line.format(5, "", "")).encode())
+    content = staff_client.post("/admin/budgets/commitment/importer/", {"file": upload})
+    assert "1 ligne(s) importée(s)" in content.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("1" + "0" * 40, "montant illisible ou trop grand"),
+        ("1e3", "la notation scientifique n&#x27;est pas acceptée"),
+    ],
+)
+def test_an_unreadable_amount_in_the_import_is_refused_in_french(staff_client, amount, message):
+    allocation = AllocationFactory(tranche__convention__reference="CONV-3", tranche__number=1)
+    sheet = (
+        "convention;tranche;bénéficiaire;date;fournisseur;activité;ressource;montant\n"
+        f"CONV-3;1;{allocation.startup_id};01/03/2025;ACME;design;prestations;{amount}\n"
+    )
+    upload = SimpleUploadedFile("e.csv", sheet.encode(), content_type="text/csv")
+    response = staff_client.post("/admin/budgets/commitment/importer/", {"file": upload})
+    assert response.status_code == 200
+    assert "0 ligne(s) importée(s), 0 déjà présente(s), 1 refusée(s)." in response.content.decode()
+    assert message in response.content.decode()
+    assert not Commitment.objects.exists()

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from budgets.report import monthly_report, report_csv
+from portfolio.csv_safety import neutralise
 from tests.factories import StartupFactory
 from tests.factories_budgets import (
     AllocationFactory,
@@ -148,3 +149,50 @@ def test_the_admin_shows_and_downloads_the_report(convention, staff_client):
 def test_the_report_page_is_for_staff_only(client):
     response = client.get("/admin/budgets/convention/rapport-mensuel/")
     assert response.status_code == 302
+
+
+def test_the_csv_report_neutralises_formulas_and_lists_allocations_without_commitments():
+    tranche = TrancheFactory(number=1, convention__reference="CONV-F", convention__uo="-UO")
+    AllocationFactory(tranche=tranche, startup=None, workstream="=1+1")
+    AllocationFactory(tranche=tranche, startup=StartupFactory(title="@Startup"))
+    report = monthly_report(tranche.convention, date(2025, 10, 1))
+    assert [(r.uo, r.beneficiary, r.activity, r.committed) for r in report.rows] == [
+        ("-UO", "=1+1", "—", D("0")),
+        ("-UO", "@Startup", "—", D("0")),
+    ]
+    out = report_csv(report)
+    assert "'-UO;'=1+1;—;0.00;0.00;0.00;0.00;0.00" in out
+    assert "'-UO;'@Startup;—;" in out
+    assert "=1+1" not in out.replace("'=1+1", "")
+
+
+def test_two_allocations_of_one_startup_have_distinct_alerts():
+    tranche = TrancheFactory(number=1)
+    startup = StartupFactory(title="Gamma")
+    for amount in ("100", "200"):
+        allocation = AllocationFactory(tranche=tranche, startup=startup, amount=D(amount))
+        CommitmentFactory(allocation=allocation, amount=D(amount), committed_on=date(2025, 3, 1))
+    alerts = monthly_report(tranche.convention, date(2025, 10, 1)).alerts
+    assert len(alerts) == 2 and len(set(alerts)) == 2
+    assert "de 200,00 € (tranche 1) engagée à 100%" in alerts[1]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=A1", "'=A1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("==1", "'==1"),
+        ("a=1", "a=1"),
+        ("", ""),
+        (D("-12.50"), D("-12.50")),
+        (3, 3),
+        (None, None),
+    ],
+)
+def test_neutralise(value, expected):
+    assert neutralise(value) == expected

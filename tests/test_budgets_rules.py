@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from budgets import services
 from budgets.models import Allocation, Commitment, Payment, Tranche
+from budgets.money import to_amount
 from budgets.services import BudgetRuleError
 from tests.factories import StartupFactory
 from tests.factories_budgets import (
@@ -212,6 +213,10 @@ def test_updating_a_row_counts_it_once():
         (D("10.001"), "au centime près"),
         (10.5, "virgule flottante"),
         ("abc", "n'est pas un montant"),
+        ("1" + "0" * 40, "montant illisible ou trop grand"),
+        ("1000000000000", "montant illisible ou trop grand"),  # beyond numeric(14, 2)
+        ("1e3", "notation scientifique"),
+        ("2,5E+2", "notation scientifique"),
     ],
 )
 def test_amounts_are_positive_decimals_to_the_cent(amount, message):
@@ -368,3 +373,9 @@ def test_the_database_refuses_sums_over_their_limit():
         with db_refused(), transaction.atomic():
             write()
     assert Payment.objects.get().amount == D("10")
+
+
+def test_the_largest_amount_and_french_spellings_are_read():
+    assert to_amount("999 999 999 999,99") == D("999999999999.99")
+    assert to_amount("1\u202f234,5 €") == D("1234.50")
+    assert to_amount(D("1E+3")) == D("1000.00")  # a Decimal, not a typed text

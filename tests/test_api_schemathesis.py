@@ -1,0 +1,134 @@
+"""The whole public API fuzzed by schemathesis from its own OpenAPI document.
+
+The schema is read through the WSGI application (`/api/v2/openapi.json`), every operation is
+called with a bounded, deterministic set of generated requests (path ids with dots, accents,
+slashes, NUL bytes…; arbitrary If-None-Match / If-Modified-Since headers) against a small
+registry with phases, events, sponsors, indicators, budget and decisions. Each response must
+not be a 5xx and must match the document: status code, content type, body schema.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+
+from committees.models import DecisionKind
+from portfolio import openapi
+from portfolio.wsgi import application
+from startups.models import EventKind
+from startups.phases import PhaseKind
+from tests.factories import (
+    EventFactory,
+    IncubatorFactory,
+    OrganisationFactory,
+    startup_with_phases,
+)
+from tests.factories_budgets import AllocationFactory, CommitmentFactory, PaymentFactory
+from tests.factories_committees import CommitteeFactory, DecisionFactory, DossierFactory
+from tests.factories_impact import IndicatorFactory, NorthStarFactory, monthly_values
+
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    schemathesis.checks.response_schema_conformance,
+    schemathesis.checks.status_code_conformance,
+    schemathesis.checks.content_type_conformance,
+]
+
+
+def small_registry() -> None:
+    """Three startups (one with dots and accents in its id), every kind of public data."""
+    incubators = IncubatorFactory.create_batch(2)
+    sponsors = OrganisationFactory.create_batch(2)
+    startups = [
+        startup_with_phases(
+            (PhaseKind.INVESTIGATION, date(2023, 1, 1)),
+            (PhaseKind.CONSTRUCTION, date(2023, 3, 1)),
+            (PhaseKind.ACCELERATION, date(2024, 3, 1)),
+            id=startup_id,
+            incubator=incubators[number % 2],
+            sponsors=sponsors,
+        )
+        for number, startup_id in enumerate(["1000.jours", "données-et-territoires", "auxAJ"])
+    ]
+    startups[0].co_incubators.add(incubators[1])
+    EventFactory(startup=startups[0], kind=EventKind.PRODUCT_LAUNCH, date=date(2023, 6, 1))
+    EventFactory(startup=startups[1], kind=EventKind.COMMITTEE, comment="Ligne 1\nLigne 2")
+    # Indicators: a North Star with values, a plain one without any.
+    north_star = NorthStarFactory(startup=startups[0], target=Decimal("1000"))
+    monthly_values(north_star, timezone.localdate().replace(day=1) - timedelta(days=90), [1, 2.5])
+    IndicatorFactory(startup=startups[0], target=Decimal("0.5"), target_date=date(2026, 1, 1))
+    # Budget: one startup allocation with a commitment half paid, one workstream.
+    allocation = AllocationFactory(startup=startups[0])
+    commitment = CommitmentFactory(allocation=allocation, references_public=True)
+    PaymentFactory(commitment=commitment, amount=Decimal("5000.00"))
+    workstream = AllocationFactory(
+        startup=None, workstream="Mutualisation", tranche=allocation.tranche
+    )
+    CommitmentFactory(allocation=workstream, label="=SUM(A1:A2)")
+    # Decisions: one with an amount, one without.
+    committee = CommitteeFactory(date=date(2025, 6, 1))
+    DecisionFactory(dossier=DossierFactory(committee=committee, startup=startups[0]))
+    DecisionFactory(
+        dossier=DossierFactory(committee=committee, startup=startups[1]),
+        kind=DecisionKind.NEXT_PHASE,
+        amount=None,
+        phase_started=PhaseKind.ACCELERATION,
+    )
+
+
+# Read through the application itself (the document is static: no database query).
+schema = schemathesis.openapi.from_wsgi("/api/v2/openapi.json", application)
+
+
+@pytest.fixture
+def registry(db):
+    """The data, seen by the WSGI calls inside the test's transaction: like Django's test
+    client, the calls must not close the connection at the start and end of each request."""
+    cache.clear()
+    small_registry()
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+    cache.clear()
+
+
+@schema.parametrize()
+@settings(
+    max_examples=12,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_without_error_and_as_documented(case, registry):
+    case.call_and_validate(checks=CHECKS)
+
+
+def test_every_public_api_route_is_in_the_document():
+    """The budget, decision and indicator exports are described with the registry's."""
+    assert {
+        "/budget.json",
+        "/budget.csv",
+        "/decisions.json",
+        "/decisions.csv",
+        "/startups/{id}/indicators.json",
+        "/startups/{id}/indicators.csv",
+    } <= set(openapi.DOCUMENT["paths"])
+
+
+def test_the_csv_columns_of_the_document_are_those_served():
+    from budgets.views import CSV_COLUMNS as budget_columns
+    from committees.public_views import CSV_COLUMNS as decision_columns
+    from startups.impact_views import CSV_COLUMNS as indicator_columns
+
+    assert [name for name, _ in openapi.BUDGET_CSV_COLUMNS] == budget_columns
+    assert [name for name, _ in openapi.DECISION_CSV_COLUMNS] == decision_columns
+    assert [name for name, _ in openapi.INDICATOR_CSV_COLUMNS] == indicator_columns
