@@ -110,6 +110,9 @@ def outage(url: str):
         expect(all(status == 200 for status in before.values()), f"avant la panne : {before}")
         stopped_at = time.monotonic()
         stop_postgres()
+        # Past the second a worker trusts the data version it read (PUBLIC_DATA_VERSION_TTL),
+        # every page needs the database.
+        time.sleep(1.5)
         during = {}
         for path in PAGES * 3:
             status, body = get(path)

@@ -146,6 +146,8 @@ CACHES = {
     }
 }
 PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=60)
+# Seconds a process trusts the data version it read (portfolio.models.DataChange.latest).
+PUBLIC_DATA_VERSION_TTL = env.float("PUBLIC_DATA_VERSION_TTL", default=1.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -22,6 +22,12 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
+def data_version_read_every_time(settings):
+    # Tests check that a change shows on the very next request.
+    settings.PUBLIC_DATA_VERSION_TTL = 0
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     # The manifest storage needs collectstatic (53 MB of DSFR); tests serve the source files.
     settings.STORAGES = {
