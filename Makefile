@@ -18,7 +18,7 @@ find_python = for c in python3.12 python3.13 python3.14 python3; do \
     $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; exit 0; }; \
   done; exit 1
 
-.PHONY: help install run test lint audit bench faults lock collectstatic
+.PHONY: help install run test lint audit bench faults lock collectstatic stop-db
 
 help:
 	@echo "make install  crée .venv (Python >= 3.12) et installe les dépendances verrouillées"
@@ -52,6 +52,10 @@ run: install
 	$(PY) manage.py seed_demo --if-empty
 	@echo "Portefeuille sur http://127.0.0.1:$(PORT)/ (arrêt : Ctrl+C)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Stops the embedded PostgreSQL of .data/pg (it keeps running after `make run`).
+stop-db: install
+	$(PY) -m portfolio.embedded_postgres stop
 
 lint: install
 	$(PY) -m ruff check .

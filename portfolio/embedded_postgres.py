@@ -41,3 +41,26 @@ def embedded_database_url(data_dir: Path) -> str:
             f"Journal : {data_dir / 'log'}"
         ) from exc
     return server.get_uri("postgres")
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Stop the embedded server of `data_dir` (pg_ctl, as the system user that runs it)."""
+    import os
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs, when XDG_RUNTIME_DIR is unset
+        from pgserver._commands import pg_ctl
+
+    if not (data_dir / "postmaster.pid").exists():
+        return
+    user = "pgserver" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+    (data_dir / ".handle_pids.json").unlink(missing_ok=True)
+
+
+if __name__ == "__main__":  # `python -m portfolio.embedded_postgres stop`, used by `make stop-db`
+    import sys
+
+    if sys.argv[1:] == ["stop"]:
+        stop_embedded(Path(__file__).resolve().parent.parent / ".data" / "pg")
+        print("PostgreSQL embarqué arrêté.")

@@ -5,7 +5,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from portfolio.embedded_postgres import embedded_database_url
+from portfolio.embedded_postgres import embedded_database_url, stop_embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -15,9 +15,8 @@ def data_dir():
     # Inside the repository, like .data/pg: pgserver loosens the permissions of its parents.
     path = BASE_DIR / ".data" / "pg-test"
     yield path
-    import pgserver
-
-    pgserver.get_server(path, cleanup_mode="stop").cleanup()
+    stop_embedded(path)
+    assert not (path / "postmaster.pid").exists()
 
 
 def test_it_starts_postgres_with_the_extensions_the_schema_needs(data_dir):
