@@ -66,6 +66,22 @@ def checked_form(model, check):
     )
 
 
+class FigureColumnsMixin:
+    """List columns of the sums that `with_figures()` annotates (allocated, committed, paid)."""
+
+    @admin.display(description="alloué", ordering="allocated_total")
+    def allocated_display(self, obj):
+        return euros(obj.allocated_total, "\u00a0")
+
+    @admin.display(description="engagé", ordering="committed_total")
+    def committed_display(self, obj):
+        return euros(obj.committed_total, "\u00a0")
+
+    @admin.display(description="payé", ordering="paid_total")
+    def paid_display(self, obj):
+        return euros(obj.paid_total, "\u00a0")
+
+
 class ServiceAdmin(SimpleHistoryAdmin):
     """Saves through `save_service(model_instance, by=user)`; deletes through the service."""
 
@@ -331,7 +347,7 @@ class ImportViewMixin:
 
 # --- Conventions ------------------------------------------------------------------------------
 @admin.register(Convention)
-class ConventionAdmin(ServiceAdmin):
+class ConventionAdmin(FigureColumnsMixin, ServiceAdmin):
     form = checked_form(Convention, services.check_convention)
     save_service = staticmethod(lambda obj, by: services.save_convention(convention=obj, by=by))
     list_display = [
@@ -392,14 +408,6 @@ class ConventionAdmin(ServiceAdmin):
     @admin.display(description="plafond (avenants compris)")
     def ceiling_display(self, convention):
         return euros(convention.current_ceiling, "\u00a0")
-
-    @admin.display(description="engagé", ordering="committed_total")
-    def committed_display(self, convention):
-        return euros(convention.committed_total, "\u00a0")
-
-    @admin.display(description="payé", ordering="paid_total")
-    def paid_display(self, convention):
-        return euros(convention.paid_total, "\u00a0")
 
     @admin.display(description="chiffres")
     def figures_display(self, convention):
@@ -480,7 +488,7 @@ class AmendmentAdmin(ServiceAdmin):
 
 # --- Tranches ---------------------------------------------------------------------------------
 @admin.register(Tranche)
-class TrancheAdmin(ServiceAdmin):
+class TrancheAdmin(FigureColumnsMixin, ServiceAdmin):
     form = checked_form(Tranche, services.check_tranche)
     save_service = staticmethod(lambda obj, by: services.save_tranche(tranche=obj, by=by))
     list_display = [
@@ -511,18 +519,6 @@ class TrancheAdmin(ServiceAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_figures()
 
-    @admin.display(description="alloué", ordering="allocated_total")
-    def allocated_display(self, tranche):
-        return euros(tranche.allocated_total, "\u00a0")
-
-    @admin.display(description="engagé", ordering="committed_total")
-    def committed_display(self, tranche):
-        return euros(tranche.committed_total, "\u00a0")
-
-    @admin.display(description="payé", ordering="paid_total")
-    def paid_display(self, tranche):
-        return euros(tranche.paid_total, "\u00a0")
-
     @admin.display(description="chiffres")
     def figures_display(self, tranche):
         if not tranche.pk:
@@ -547,7 +543,7 @@ class TrancheAdmin(ServiceAdmin):
 
 # --- Allocations ------------------------------------------------------------------------------
 @admin.register(Allocation)
-class AllocationAdmin(ServiceAdmin):
+class AllocationAdmin(FigureColumnsMixin, ServiceAdmin):
     form = checked_form(Allocation, services.check_allocation)
     save_service = staticmethod(lambda obj, by: services.save_allocation(allocation=obj, by=by))
     list_display = ["__str__", "amount", "committed_display", "paid_display", "available_display"]
@@ -572,14 +568,6 @@ class AllocationAdmin(ServiceAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_figures()
 
-    @admin.display(description="engagé", ordering="committed_total")
-    def committed_display(self, allocation):
-        return euros(allocation.committed_total, "\u00a0")
-
-    @admin.display(description="payé", ordering="paid_total")
-    def paid_display(self, allocation):
-        return euros(allocation.paid_total, "\u00a0")
-
     @admin.display(description="disponible")
     def available_display(self, allocation):
         return euros(allocation.figures.available, "\u00a0")
@@ -603,7 +591,7 @@ class AllocationAdmin(ServiceAdmin):
 
 # --- Commitments ------------------------------------------------------------------------------
 @admin.register(Commitment)
-class CommitmentAdmin(ImportViewMixin, ExportMixin, ServiceAdmin):
+class CommitmentAdmin(FigureColumnsMixin, ImportViewMixin, ExportMixin, ServiceAdmin):
     form = checked_form(Commitment, services.check_commitment)
     save_service = staticmethod(lambda obj, by: services.save_commitment(commitment=obj, by=by))
     resource_classes = [CommitmentResource]
@@ -662,10 +650,6 @@ class CommitmentAdmin(ImportViewMixin, ExportMixin, ServiceAdmin):
     @admin.display(description="bénéficiaire")
     def beneficiary(self, commitment):
         return commitment.allocation.beneficiary
-
-    @admin.display(description="payé", ordering="paid_total")
-    def paid_display(self, commitment):
-        return euros(commitment.paid_total, "\u00a0")
 
     @admin.display(description="chiffres")
     def figures_display(self, commitment):

@@ -354,9 +354,6 @@ class AllocationQuerySet(models.QuerySet):
             figures_on=Value(on, output_field=models.DateField()),
         )
 
-    def of_startup(self, startup_id: str):
-        return self.filter(startup_id=startup_id)
-
 
 class Allocation(WithFiguresMixin, models.Model):
     """Part of a tranche earmarked for a startup or a named workstream."""

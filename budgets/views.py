@@ -16,6 +16,7 @@ from budgets import public
 from budgets.models import Activity, PublicContract, Resource
 from portfolio.caching import MONEY, REGISTRY, public_page
 from portfolio.csv_safety import neutralise
+from startups.api import open_api_endpoint
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 
@@ -91,7 +92,7 @@ def budget_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+@open_api_endpoint
 @public_page(depends_on=REGISTRY + MONEY)
 def budget_json(request: HttpRequest) -> HttpResponse:
     budget = public.programme_budget()
@@ -135,7 +136,7 @@ def budget_json(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_safe
+@open_api_endpoint
 @public_page(depends_on=REGISTRY + MONEY)
 def budget_csv(request: HttpRequest) -> HttpResponse:
     out = io.StringIO()

@@ -100,9 +100,7 @@ class Committee(models.Model):
         ]
 
     def __str__(self):
-        incubators = getattr(self, "_incubator_titles", None)
-        suffix = f" — {incubators}" if incubators else ""
-        return f"Comité du {self.date:%d/%m/%Y}{suffix}"
+        return f"Comité du {self.date:%d/%m/%Y}"
 
     def save(self, *args, **kwargs):
         if not self.pre_read_deadline and self.date:

@@ -1,20 +1,21 @@
 """Public pages: conditional GET and a server-side cache keyed on the version of the data.
 
 A public page depends only on the data (never on who asks) and on the day (the current phase
-of a startup changes at midnight). Its cache key and ETag are built from the URL, the data
-version (`portfolio.models.DataChange`, one indexed query) and the date, so a change to the
-data is visible on the next request, with no invalidation to forget.
+of a startup changes at midnight). Its ETag, and the state its cached body was built in, come
+from the address, the data version of the tables it shows (`portfolio.models.DataChange`) and
+the date, so a change to the data shows without any invalidation to forget.
 """
 
 import hashlib
+from datetime import date, datetime, time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
-from django.utils.http import http_date, parse_http_date_safe
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 
 from portfolio.models import DataChange
 
@@ -58,40 +59,55 @@ def public_page(view=None, *, depends_on: tuple[str, ...] | None = None):
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         version, changed_at = DataChange.latest(depends_on)
-        today = timezone.localdate().isoformat()
-        key = hashlib.sha256(f"{request.get_full_path()}|{version}|{today}".encode()).hexdigest()
-        etag = f'"{key[:32]}"'
-        last_modified = int(changed_at.timestamp()) if changed_at else None
+        day = today()
+        # Bodies hold absolute links (API): the host is part of what a page is.
+        where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        state = f"{version}|{day.isoformat()}"
+        etag = f'"{digest(where, state)}"'
+        last_modified = last_modified_of(changed_at, day)
 
         def headers(response):
             response["ETag"] = etag
-            if last_modified:
-                response["Last-Modified"] = http_date(last_modified)
+            response["Last-Modified"] = http_date(last_modified)
             patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
             return response
 
-        if_none_match = request.headers.get("If-None-Match")
-        if if_none_match and etag in [tag.strip() for tag in if_none_match.split(",")]:
-            return headers(HttpResponseNotModified())
-        if not if_none_match and last_modified:
-            since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-            # Dates alone cannot see the day change: only trusted on the same day.
-            if since and since >= last_modified and since >= _start_of_today():
-                return headers(HttpResponseNotModified())
-
-        cache_key = f"page:{key}"
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return headers(not_modified)
+        # One entry per address, holding the state it was built in: a new version replaces
+        # the old body instead of adding one, so memory stays bounded by the number of pages.
+        cache_key = f"page:{digest(where)}"
         cached = cache.get(cache_key)
-        if cached is not None:
-            content, content_type = cached
-            return headers(HttpResponse(content, content_type=content_type))
+        if cached is not None and cached[0] == state:
+            _, content, kept_headers = cached
+            response = HttpResponse(content)
+            for name, value in kept_headers.items():
+                response[name] = value
+            return headers(response)
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            cache.set(cache_key, (response.content, response["Content-Type"]))
-        return headers(response) if response.status_code == 200 else response
+        if response.status_code != 200 or response.streaming:
+            return response
+        kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        cache.set(cache_key, (state, response.content, kept))
+        return headers(response)
 
     return wrapper
 
 
-def _start_of_today() -> int:
-    now = timezone.localtime()
-    return int(now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def today():
+    return timezone.localdate()
+
+
+def digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+def last_modified_of(changed_at: datetime | None, day: date) -> int:
+    """When a page last changed: the last write, but not before midnight of `day`, since the
+    current phase of a startup changes with the date alone."""
+    midnight = timezone.make_aware(datetime.combine(day, time.min))
+    return int(max(changed_at, midnight).timestamp() if changed_at else midnight.timestamp())

@@ -5,29 +5,25 @@ incubators.json and organisations.json), corrected: real JSON escaping, null for
 value, booleans as booleans, every key always present. docs/api.md lists every difference;
 portfolio/openapi.py describes every field.
 
-Cost: one query (`registry_fingerprint`) per request while the data does not change: it gives
-the ETag and Last-Modified (a conditional request is answered 304), and the cache key of the
-serialised body. Building a body costs a fixed number of queries whatever the number of
+Cost: served through `portfolio.caching.public_page` keyed on the registry's tables, like the
+public pages: while the data does not change, a request costs at most one query (ETag and
+Last-Modified, 304 to a conditional request, the body from the cache). Building a body costs a fixed number of queries whatever the number of
 startups: `values()` rows, grouped in Python, no model instance per row.
 """
 
 import csv
-import hashlib
 import io
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time
+from datetime import date
 from functools import wraps
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
 
+from portfolio.caching import REGISTRY, public_page
 from portfolio.csv_safety import neutralise
 from portfolio.views import page_not_found
 from startups.models import (
@@ -36,17 +32,11 @@ from startups.models import (
     Organisation,
     Phase,
     Startup,
-    registry_fingerprint,
-    today,
 )
 from startups.phases import status_of
 
-# Part of every cache key and ETag: bump it when the output of a view changes.
-FORMAT_VERSION = "1"
-CACHE_TIMEOUT = 24 * 60 * 60
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 SAFE_METHODS = ("GET", "HEAD")
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -56,10 +46,6 @@ CORS_HEADERS = {
 
 def max_age() -> int:
     return getattr(settings, "PUBLIC_PAGE_MAX_AGE", 60)
-
-
-def digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
 # --- Decorators -----------------------------------------------------------------------------
@@ -82,57 +68,6 @@ def open_api_endpoint(view: Callable) -> Callable:
         return response
 
     return wrapper
-
-
-def last_modified_of(changed_at: datetime | None, day: date) -> int:
-    """When the output last changed: the last write, but not before today's midnight, since
-    the current phase of a startup changes with the date alone."""
-    midnight = timezone.make_aware(datetime.combine(day, time.min))
-    return int(max(changed_at, midnight).timestamp() if changed_at else midnight.timestamp())
-
-
-def registry_conditional(view: Callable) -> Callable:
-    """ETag and Last-Modified from `registry_fingerprint()` (one query); 304 when they match.
-
-    Sets `request.registry_version`: the data version, the day and the host (links in the body
-    are absolute), from which `cached_body` makes its keys.
-    """
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        fingerprint, changed_at = registry_fingerprint()
-        day = today()
-        request.registry_version = "|".join(
-            [FORMAT_VERSION, fingerprint, day.isoformat(), request.scheme, request.get_host()]
-        )
-        etag = f'"{digest(request.registry_version, request.path)}"'
-        last_modified = last_modified_of(changed_at, day)
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if response is None:
-            response = view(request, *args, **kwargs)
-        if response.status_code in (200, 304):
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(last_modified)
-            patch_cache_control(response, public=True, max_age=max_age())
-        return response
-
-    return wrapper
-
-
-def cached_body(request: HttpRequest, name: str, build: Callable[[], bytes | None]):
-    """The body under the current data version, built (and stored) only on a miss.
-
-    One cache entry per document, holding its version: a new version replaces the old body
-    instead of adding one per change, so memory stays bounded by the number of documents.
-    """
-    key = f"api:v2:{digest(request.scheme, request.get_host(), name)}"
-    cached = cache.get(key)
-    if cached is not None and cached[0] == request.registry_version:
-        return cached[1]
-    body = build()
-    if body is not None:
-        cache.set(key, (request.registry_version, body), CACHE_TIMEOUT)
-    return body
 
 
 # --- Serialisation helpers ------------------------------------------------------------------
@@ -314,7 +249,7 @@ def self_link(request: HttpRequest) -> dict:
 
 # --- Views ----------------------------------------------------------------------------------
 @open_api_endpoint
-@registry_conditional
+@public_page(depends_on=REGISTRY)
 def startups_json(request: HttpRequest) -> HttpResponse:
     def build() -> bytes:
         startups = load_startups()
@@ -327,11 +262,11 @@ def startups_json(request: HttpRequest) -> HttpResponse:
             }
         )
 
-    return json_response(cached_body(request, "startups.json", build))
+    return json_response(build())
 
 
 @open_api_endpoint
-@registry_conditional
+@public_page(depends_on=REGISTRY)
 def startup_json(request: HttpRequest, startup_id: str) -> HttpResponse:
     if "\x00" in startup_id:  # PostgreSQL text cannot hold NUL: no startup has such an id
         return page_not_found(request)
@@ -359,7 +294,7 @@ def startup_json(request: HttpRequest, startup_id: str) -> HttpResponse:
             }
         )
 
-    body = cached_body(request, f"startups/{startup_id}.json", build)
+    body = build()
     if body is None:
         return page_not_found(request)
     return json_response(body)
@@ -435,7 +370,7 @@ def csv_row(row: dict) -> list[str]:
 
 
 @open_api_endpoint
-@registry_conditional
+@public_page(depends_on=REGISTRY)
 def startups_csv(request: HttpRequest) -> HttpResponse:
     def build() -> bytes:
         buffer = io.StringIO()
@@ -444,15 +379,13 @@ def startups_csv(request: HttpRequest) -> HttpResponse:
         writer.writerows(csv_row(row) for row in load_startups(full=False))
         return buffer.getvalue().encode()
 
-    response = HttpResponse(
-        cached_body(request, "startups.csv", build), content_type=CSV_CONTENT_TYPE
-    )
+    response = HttpResponse(build(), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="startups.csv"'
     return response
 
 
 @open_api_endpoint
-@registry_conditional
+@public_page(depends_on=REGISTRY)
 def incubators_json(request: HttpRequest) -> HttpResponse:
     def build() -> bytes:
         phases_of = grouped(
@@ -489,11 +422,11 @@ def incubators_json(request: HttpRequest) -> HttpResponse:
             }
         )
 
-    return json_response(cached_body(request, "incubators.json", build))
+    return json_response(build())
 
 
 @open_api_endpoint
-@registry_conditional
+@public_page(depends_on=REGISTRY)
 def organisations_json(request: HttpRequest) -> HttpResponse:
     def build() -> bytes:
         return dumps(
@@ -511,4 +444,4 @@ def organisations_json(request: HttpRequest) -> HttpResponse:
             ]
         )
 
-    return json_response(cached_body(request, "organisations.json", build))
+    return json_response(build())

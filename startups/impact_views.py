@@ -10,7 +10,6 @@ import io
 import json
 from datetime import date
 from decimal import Decimal
-from functools import wraps
 
 from django.db import connection
 from django.db.models import Prefetch
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_safe
 from portfolio.caching import IMPACT, MONEY, REGISTRY, public_page
 from portfolio.csv_safety import neutralise
 from startups import charts, impact_sources, transparency
+from startups.api import open_api_endpoint
 from startups.charts import format_euros, format_number
 from startups.impact_models import (
     Indicator,
@@ -39,23 +39,6 @@ from startups.views import breadcrumb
 MEASURED_KINDS = [PhaseKind.CONSTRUCTION, PhaseKind.ACCELERATION, PhaseKind.CONSOLIDATION]
 TIMELINE_KINDS = [PhaseKind.INVESTIGATION, *MEASURED_KINDS]
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-
-
-def with_headers(headers: dict):
-    """Headers that must survive `public_page`'s cache, which keeps only body and type."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            response = view(request, *args, **kwargs)
-            if response.status_code in (200, 304):
-                for name, value in headers.items():
-                    response[name] = value
-            return response
-
-        return wrapper
-
-    return decorator
 
 
 # --- A startup's impact ---------------------------------------------------------------------
@@ -392,11 +375,7 @@ def indicator_resource(indicator: Indicator, on: date) -> dict:
     }
 
 
-EXPORT_HEADERS = {"Access-Control-Allow-Origin": "*"}
-
-
-@require_safe
-@with_headers(EXPORT_HEADERS)
+@open_api_endpoint
 @public_page(depends_on=REGISTRY + IMPACT + MONEY)
 def indicators_json(request: HttpRequest, startup_id: str) -> HttpResponse:
     startup, indicators = load_startup_impact(startup_id)
@@ -446,13 +425,7 @@ def csv_cell(value) -> str:
     return neutralise(str(value))
 
 
-@require_safe
-@with_headers(
-    {
-        **EXPORT_HEADERS,
-        "Content-Disposition": 'attachment; filename="indicateurs.csv"',
-    }
-)
+@open_api_endpoint
 @public_page(depends_on=REGISTRY + IMPACT + MONEY)
 def indicators_csv(request: HttpRequest, startup_id: str) -> HttpResponse:
     _, indicators = load_startup_impact(startup_id)
@@ -483,4 +456,6 @@ def indicators_csv(request: HttpRequest, startup_id: str) -> HttpResponse:
                 m.comment,
             ]
             writer.writerow([csv_cell(v) for v in row])
-    return HttpResponse(buffer.getvalue().encode(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(buffer.getvalue().encode(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="indicateurs.csv"'
+    return response

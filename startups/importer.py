@@ -30,7 +30,6 @@ import datetime
 import hashlib
 import html
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -637,7 +636,3 @@ def startup_record(source: SourceFile, today: datetime.date) -> StartupRecord:
         events=events,
         corrections=corrections + event_corrections + values.corrections(),
     )
-
-
-def unique(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(values))

@@ -1,6 +1,6 @@
 """The registry: organisations, incubators, startups, their phases and events."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from portfolio.models import DataChange
 from startups.phases import (
     ACTIVE_KINDS,
     EXPECTED_DURATION_LABELS,
@@ -305,11 +304,6 @@ class Startup(SourceMixin):
         return over if over > timedelta(0) else None
 
 
-class PhaseQuerySet(models.QuerySet):
-    def chronological(self):
-        return self.order_by("start")
-
-
 class DateRange(Func):
     """daterange(start, end, '[]'): a phase includes its end day; no end means ongoing."""
 
@@ -327,7 +321,6 @@ class Phase(models.Model):
     source_name = models.CharField("nom d'origine", max_length=100, blank=True, editable=False)
 
     history = HistoricalRecords()
-    objects = PhaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "phase"
@@ -444,18 +437,6 @@ class ImportCorrection(models.Model):
 
     def __str__(self):
         return self.message
-
-
-def registry_fingerprint() -> tuple[str, datetime | None]:
-    """A value that changes whenever public data does, and when it last changed: one query.
-
-    See portfolio.models.DataChange: a trigger records every write statement on the tables
-    public pages show. Serves ETag/Last-Modified headers and cache keys.
-    """
-    from portfolio.caching import REGISTRY
-
-    version, changed_at = DataChange.latest(REGISTRY)
-    return str(version), changed_at
 
 
 from startups.impact_models import Indicator, Measurement  # noqa: E402,F401

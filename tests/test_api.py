@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 from django.utils.http import parse_http_date
 
-from portfolio import open_data, openapi
+from portfolio import caching, open_data, openapi
 from startups import api
 from startups.models import EventKind, Phase, today
 from startups.phases import PhaseKind
@@ -488,7 +488,7 @@ def test_a_planned_phase_becomes_current_on_its_day_with_a_new_etag(client, monk
 
     def on(day):
         monkeypatch.setattr("startups.models.today", lambda: day)
-        monkeypatch.setattr("startups.api.today", lambda: day)
+        monkeypatch.setattr("portfolio.caching.today", lambda: day)
         return client.get(STARTUPS_JSON)
 
     before, after = on(date(2030, 2, 28)), on(date(2030, 3, 1))
@@ -686,9 +686,9 @@ def test_last_modified_is_never_before_midnight_today(client):
     response = client.get(STARTUPS_JSON)
 
     last_modified = parse_http_date(response["Last-Modified"])
-    midnight = api.last_modified_of(None, today())
+    midnight = caching.last_modified_of(None, today())
     assert last_modified >= midnight
-    assert api.last_modified_of(None, today() + timedelta(days=1)) > midnight
+    assert caching.last_modified_of(None, today() + timedelta(days=1)) > midnight
 
 
 def test_a_new_data_version_replaces_the_cached_body_instead_of_adding_one(client):
@@ -698,8 +698,8 @@ def test_a_new_data_version_replaces_the_cached_body_instead_of_adding_one(clien
     startup.save()
     client.get(STARTUPS_JSON)
 
-    api_keys = [key for key in cache._cache if ":api:v2:" in key]
-    assert len(api_keys) == 1
+    page_keys = [key for key in cache._cache if ":page:" in key]
+    assert len(page_keys) == 1
 
 
 @pytest.mark.browser
