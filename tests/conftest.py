@@ -4,6 +4,9 @@ import os
 import shutil
 
 import pytest
+import time_machine as time_machine_library
+
+from tests.clock import SUITE_NOW
 
 # pytest-playwright runs an event loop in the test thread; the ORM calls made beside it from
 # live_server tests are synchronous and safe (STACK.md).
@@ -19,6 +22,28 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_clock():
+    """Data built by session- and module-wide fixtures is dated SUITE_NOW too (still, so that
+    it is never later than what a test then writes)."""
+    with time_machine_library.travel(SUITE_NOW, tick=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def clock(request, time_machine):
+    """Every test runs at SUITE_NOW (tests/clock.py), or at the instant its
+    `@pytest.mark.time_machine(...)` marker states; `clock.move_to(...)` moves it within a test.
+
+    time-machine replaces the clock of the whole process, so the live server's thread and every
+    library see the same instant; the clock ticks from there (sessions, ordering by time).
+    Autouse fixtures run first: data built by other fixtures is dated by this clock too.
+    """
+    if request.node.get_closest_marker("time_machine") is None:
+        time_machine.move_to(SUITE_NOW, tick=True)
+    return time_machine
 
 
 @pytest.fixture(autouse=True)

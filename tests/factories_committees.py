@@ -5,17 +5,17 @@
 from datetime import timedelta
 
 import factory
-from django.utils import timezone
 
 from committees import services
 from committees.models import Committee, Decision, DecisionKind, Dossier, Opinion, PartnerReview
+from tests import clock
 
 
 class CommitteeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Committee
 
-    date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=21))
+    date = factory.LazyFunction(lambda: clock.today() + timedelta(days=21))
     place = "DINUM, 20 avenue de Ségur, Paris"
     chair = "Direction du numérique"
 

@@ -15,7 +15,6 @@ import schemathesis
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.utils import timezone
 from hypothesis import HealthCheck, settings
 
 from committees.models import DecisionKind
@@ -23,6 +22,7 @@ from portfolio import openapi
 from portfolio.wsgi import application
 from startups.models import EventKind
 from startups.phases import PhaseKind
+from tests import clock
 from tests.factories import (
     EventFactory,
     IncubatorFactory,
@@ -61,7 +61,7 @@ def small_registry() -> None:
     EventFactory(startup=startups[1], kind=EventKind.COMMITTEE, comment="Ligne 1\nLigne 2")
     # Indicators: a North Star with values, a plain one without any.
     north_star = NorthStarFactory(startup=startups[0], target=Decimal("1000"))
-    monthly_values(north_star, timezone.localdate().replace(day=1) - timedelta(days=90), [1, 2.5])
+    monthly_values(north_star, clock.today().replace(day=1) - timedelta(days=90), [1, 2.5])
     IndicatorFactory(startup=startups[0], target=Decimal("0.5"), target_date=date(2026, 1, 1))
     # Budget: one startup allocation with a commitment half paid, one workstream.
     allocation = AllocationFactory(startup=startups[0])

@@ -9,17 +9,15 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from committees import services as committee_services
 from committees.models import Committee
 from startups.impact_models import Indicator, Measurement
+from tests.clock import TODAY
 from tests.factories import startup_with_phases
 from tests.factories_budgets import PaymentFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-TODAY = timezone.localdate()
 
 
 def client_tools() -> Path:

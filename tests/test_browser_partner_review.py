@@ -4,9 +4,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from committees.models import PartnerReview
+from tests import clock
 from tests.conftest import PARTNER_PASSWORD
 from tests.factories import StartupFactory
 from tests.factories_committees import CommitteeFactory, dossier_for
@@ -23,7 +23,7 @@ def shot(page, name):
 
 @pytest.fixture
 def dossier(organisation_a, organisation_b):
-    committee = CommitteeFactory(date=timezone.localdate() + timedelta(days=21))
+    committee = CommitteeFactory(date=clock.today() + timedelta(days=21))
     startup = StartupFactory(
         title="Aidants Connect", mission="Aider les aidants.", sponsors=[organisation_a]
     )
@@ -65,7 +65,7 @@ def dossier(organisation_a, organisation_b):
         "monthly_burn": "30000",
         "runs_out_on": "2026-08-01",
     }
-    dossier.snapshot_at = timezone.now()
+    dossier.snapshot_at = clock.now()
     dossier.save()
     return dossier
 

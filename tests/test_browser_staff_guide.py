@@ -17,13 +17,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from budgets.models import Commitment, Payment
 from committees import services
 from committees.models import Committee, CommitteeStatus, Decision, Opinion, PartnerReview
 from startups.phases import PhaseKind
+from tests.clock import TODAY
 from tests.conftest import STAFF_PASSWORD
 from tests.factories import OrganisationFactory, startup_with_phases
 from tests.factories_budgets import (
@@ -39,7 +39,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "test-results" / "screenshots" / "guide"
 DOCS = ROOT / "docs" / "screenshots"
-TODAY = timezone.localdate()
 # Pages whose inline style attributes the Content-Security-Policy blocks (see the walk).
 KNOWN_CSP_PAGES: set[str] = set()
 PDF = {"name": "support.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}

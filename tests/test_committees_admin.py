@@ -4,17 +4,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from committees import services
 from committees.models import Committee, CommitteeStatus, Decision
 from startups.models import Phase
+from tests.clock import TODAY
 from tests.factories import startup_with_phases
 from tests.factories_budgets import TrancheFactory
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -4,17 +4,16 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from committees import services
 from committees.models import PartnerReview
+from tests.clock import TODAY
 from tests.conftest import PARTNER_PASSWORD, STAFF_PASSWORD
 from tests.factories import StartupFactory
 from tests.factories_committees import CommitteeFactory, DecisionFactory, dossier_for
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 LOGIN = "/partenaires/connexion/"
 
 

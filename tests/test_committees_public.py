@@ -7,16 +7,15 @@ import xml.etree.ElementTree as ET
 from datetime import time, timedelta
 
 import pytest
-from django.utils import timezone
 from icalendar import Calendar
 
 from committees.models import PartnerReview
+from tests.clock import TODAY
 from tests.factories import StartupFactory
 from tests.factories_committees import CommitteeFactory, DecisionFactory, dossier_for
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from budgets.models import Allocation
 from budgets.selectors import money_runs_out_on
@@ -14,12 +13,11 @@ from committees import services
 from committees.models import Committee, CommitteeStatus, Decision
 from startups.impact_models import Indicator, Measurement
 from startups.models import Event, Phase
+from tests.clock import TODAY
 from tests.factories import startup_with_phases
 from tests.factories_budgets import CommitmentFactory, PaymentFactory, TrancheFactory
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -5,16 +5,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from startups.impact_models import Direction, ImpactCategory
+from tests.clock import TODAY
 from tests.factories import startup_with_phases
 from tests.factories_impact import IndicatorFactory, NorthStarFactory, add_month, monthly_values
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
-TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -3,17 +3,17 @@
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from startups.impact_demo import seed_indicators
 from startups.impact_models import Indicator, Measurement
+from tests import clock
 from tests.factories import startup_with_phases
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_seeds_active_startups_once():
-    today = timezone.localdate()
+    today = clock.today()
     for n in range(5):
         startup_with_phases(
             ("investigation", date(2022, 1, 1)), ("construction", date(2022, 3, 1)), id=f"s{n}"

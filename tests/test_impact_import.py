@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from startups.impact_models import Measurement, PeriodKind
 from startups.impact_services import import_measurements
+from tests import clock
 from tests.factories_impact import IndicatorFactory, MeasurementFactory, NorthStarFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_it_imports_months_days_decimal_commas_and_a_header(star, satisfaction):
 
 
 def test_broken_lines_are_reported_and_good_lines_saved(star, satisfaction):
-    future = timezone.localdate().replace(day=1).replace(year=timezone.localdate().year + 1)
+    future = clock.today().replace(day=1).replace(year=clock.today().year + 1)
     content = "\n".join(
         [
             "indicator;period;value",  # 1 header

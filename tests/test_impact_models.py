@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from startups.impact_models import (
     Indicator,
@@ -15,6 +14,7 @@ from startups.impact_models import (
     is_fresh,
     period_end,
 )
+from tests.clock import TODAY
 from tests.factories import StartupFactory
 from tests.factories_impact import (
     IndicatorFactory,
@@ -25,8 +25,6 @@ from tests.factories_impact import (
 )
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 # --- The database refuses -----------------------------------------------------------------

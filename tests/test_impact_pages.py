@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 
 from startups import impact_sources
 from startups.impact_models import ImpactCategory
+from tests.clock import TODAY
 from tests.factories import startup_with_phases
 from tests.factories_impact import (
     IndicatorFactory,
@@ -23,7 +23,6 @@ from tests.factories_impact import (
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 FIRST = add_month(TODAY, -24)
 
 

@@ -3,17 +3,15 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from startups import impact_sources
 from startups.models import Startup
 from startups.transparency import checklist_for, checklists, summary
+from tests.clock import TODAY
 from tests.factories import StartupFactory
 from tests.factories_impact import MeasurementFactory, NorthStarFactory, add_month
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)

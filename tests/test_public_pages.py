@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from startups.models import Startup
 from startups.phases import PhaseKind
+from tests.clock import TODAY
 from tests.factories import (
     EventFactory,
     IncubatorFactory,
@@ -16,8 +16,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def portfolio(size: int):

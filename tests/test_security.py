@@ -7,16 +7,14 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
 from committees import services
+from tests.clock import TODAY
 from tests.conftest import PARTNER_PASSWORD
 from tests.factories import StartupFactory
 from tests.factories_committees import CommitteeFactory, dossier_for
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def test_pages_carry_the_security_headers(client):

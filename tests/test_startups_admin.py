@@ -3,14 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 
 from startups.models import Phase, Startup
+from tests.clock import TODAY
 from tests.factories import OrganisationFactory, startup_with_phases
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def many_startups(count):
