@@ -106,8 +106,18 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
-def last_modified_of(changed_at: datetime | None, day: date) -> int:
-    """When a page last changed: the last write, but not before midnight of `day`, since the
-    current phase of a startup changes with the date alone."""
+def last_modified_of(changed_at: datetime | None, day: date, now: datetime | None = None) -> int:
+    """When a page last changed: the last write, but not before midnight of `day` (local
+    midnight, Europe/Paris), since the current phase of a startup changes with the date alone.
+
+    The write's time comes from the database server's clock (`now()` in the trigger), which
+    may run ahead of the application's: it is clamped to the application's `now`, so that
+    Last-Modified is never in the future (RFC 9110 § 8.8.2). Unclamped, a write dated 00:05
+    by a clock ahead would keep the Last-Modified served at 23:59 current after midnight, and
+    a client holding it would be answered 304 with yesterday's current phase.
+    """
     midnight = timezone.make_aware(datetime.combine(day, time.min))
-    return int(max(changed_at, midnight).timestamp() if changed_at else midnight.timestamp())
+    if changed_at is None:
+        return int(midnight.timestamp())
+    changed_at = min(changed_at, now or timezone.now())
+    return int(max(changed_at, midnight).timestamp())
