@@ -1,5 +1,6 @@
 """Investment committees: calendar, dossiers, partner reviews and decisions."""
 
+import calendar
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -12,7 +13,6 @@ from simple_history.models import HistoricalRecords
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import PhaseKind
 
-SIX_MONTHS = timedelta(days=182)
 PRE_READ_DELAY = timedelta(days=7)
 
 
@@ -397,4 +397,13 @@ class ReminderLog(models.Model):
 
 
 def six_months_after(day: date) -> date:
-    return day + SIX_MONTHS
+    """The same day six calendar months later, or the last day of that month when it is shorter
+    (31 August → 28 February, 29 in a leap year; 31 December → 30 June).
+
+    Committees are held "every six months" (DOMAIN.md), a calendar rule: a fixed 182 days made
+    the due date drift by a day or two with the months crossed (31 August gave 1 March,
+    30 June gave 29 December, 18 November gave 19 May).
+    """
+    months = day.month - 1 + 6
+    year, month = day.year + months // 12, months % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -5,7 +5,7 @@ video link or motivation text. Each page costs a fixed number of queries at any 
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
@@ -117,7 +117,14 @@ def committee_event(committee: Committee, request: HttpRequest, stamp: datetime)
     if committee.starts_at:
         start = datetime.combine(committee.date, committee.starts_at, tzinfo=PARIS)
         event.add("dtstart", start)
-        event.add("dtend", start + timedelta(minutes=MINUTES_PER_DOSSIER * max(1, len(titles))))
+        # The length is real minutes: added in UTC, not on the wall clock, which on the nights
+        # the clocks change made the event an hour too long, or end at a time that does not
+        # exist (02:20 on the last Sunday of March).
+        length = timedelta(minutes=MINUTES_PER_DOSSIER * max(1, len(titles)))
+        end = (start.astimezone(UTC) + length).astimezone(PARIS)
+        # A local time the clocks go through twice (02:00–03:00 on the last Sunday of October)
+        # reads as its first occurrence (RFC 5545, 3.3.5): the second one is written in UTC.
+        event.add("dtend", end.astimezone(UTC) if end.fold else end)
     else:
         event.add("dtstart", committee.date)
         event.add("dtend", committee.date + timedelta(days=1))

@@ -18,10 +18,13 @@ class DueCommittee:
     startup: Startup
     due: date
     reason: str
+    # The day the list was made for (`committees_due(on=...)`): overdue is said of that day, not
+    # of the clock when the property is read (which could be past midnight, or another day).
+    on: date
 
     @property
     def overdue(self) -> bool:
-        return self.due < timezone.localdate()
+        return self.due < self.on
 
 
 def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCommittee]:
@@ -79,5 +82,5 @@ def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCom
             day = runs_out - MONEY_MARGIN
             reason = f"45 jours avant l'épuisement du budget ({runs_out:%d/%m/%Y})"
         if day <= horizon:
-            due.append(DueCommittee(startup, day, reason))
+            due.append(DueCommittee(startup, day, reason, on))
     return sorted(due, key=lambda item: item.due)

@@ -300,7 +300,8 @@ def decision_consequences(
         if not new_committee_date:
             errors.append("Une reconduction temporaire exige la date du nouveau comité.")
         elif not (EXTENSION_MIN <= new_committee_date - effective_date <= EXTENSION_MAX):
-            errors.append("Une reconduction temporaire dure 1 à 2 mois : le nouveau comité doit se tenir entre 4 et 9 semaines après la date d'effet.")  # fmt: skip
+            # The bounds in days too: "9 semaines" (63 days) read as allowed, and is refused.
+            errors.append("Une reconduction temporaire dure 1 à 2 mois : le nouveau comité doit se tenir entre 4 et 9 semaines (28 à 62 jours) après la date d'effet.")  # fmt: skip
     if kind in ENDING_DECISIONS and amount:
         errors.append(
             f"Une décision « {kind.label} » n'engage pas de nouveau budget : laissez le montant vide."
