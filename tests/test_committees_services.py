@@ -1,6 +1,6 @@
 """Committees: each decision's consequences, all in one transaction, and the rules around it."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -55,7 +55,7 @@ def test_go_on_after_investigation_starts_construction(staff_user):
     investigation = dossier.startup.phases.get(kind="investigation")
     assert investigation.end == TODAY - timedelta(days=1)
     assert decision.phase_started == "construction"
-    assert decision.next_committee_due == TODAY + timedelta(days=182)
+    assert decision.next_committee_due == date(2027, 5, 18)  # six calendar months after TODAY
     assert Event.objects.filter(startup=dossier.startup, kind="committee").exists()
 
 
@@ -120,7 +120,7 @@ def test_money_decisions_keep_the_phase_and_propose_an_allocation(staff_user, tr
         "1 000 dossiers déposés par mois",
         "Ouverture à deux départements",
     ]
-    assert decision.period_end == TODAY + timedelta(days=182)
+    assert decision.period_end == date(2027, 5, 18)  # six calendar months after TODAY
 
 
 def test_a_temporary_extension_needs_a_new_committee_in_one_to_two_months(staff_user):
@@ -265,7 +265,7 @@ def test_sending_freezes_indicators_and_money(staff_user, tranche):
 
 def test_next_committee_due_comes_earlier_when_money_runs_out(tranche):
     startup = startup_with_phases(("construction", TODAY - timedelta(days=100)))
-    six_months = TODAY - timedelta(days=100) + timedelta(days=182)
+    six_months = date(2027, 2, 10)  # construction began on 10 August 2026 (TODAY - 100 days)
     assert services.next_committee_due(startup) == six_months
     # 12 000 € allocated and committed, 9 000 € paid over the last three months: the 3 000 €
     # left run out in about a month, so the committee is due 45 days before that.
