@@ -131,6 +131,9 @@ def figures_table(figures, extra: list[tuple[str, object]] = ()) -> str:
     ]
     runs_out = figures.runs_out_on
     end = runs_out.strftime("%d/%m/%Y") if runs_out else "pas de dépense récente"
+    if runs_out is None and figures.paid_recently > 0 and figures.allocated:
+        # Spending, but so slow that the day is past the calendar (runs_out_on is None).
+        end = "au-delà de l'an 9999 à ce rythme"
     return format_html(
         "<table class='budgets-figures'><tbody>{}"
         "<tr><th scope='row'>Argent épuisé à ce rythme le</th><td>{}</td></tr></tbody></table>",

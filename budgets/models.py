@@ -86,7 +86,8 @@ class Figures:
 
     @property
     def runs_out_on(self) -> date | None:
-        """When the allocated money is all paid at the current burn rate; None without spending.
+        """When the allocated money is all paid at the current burn rate; None without spending,
+        or when that day is past the calendar's last one (31/12/9999).
 
         What is left is `allocated − paid`: commitments are future spending, not money saved.
         """
@@ -96,7 +97,13 @@ class Figures:
         if left <= 0:
             return self.on
         window_days = (self.on - months_before(self.on, BURN_WINDOW_MONTHS)).days
-        return self.on + timedelta(days=ceil(left * window_days / self.paid_recently))
+        days = ceil(left * window_days / self.paid_recently)
+        # A tiny rate (1 € paid in three months on 100 000 €: 25 000 years) gives a day no date
+        # can hold: `date + timedelta` raised OverflowError, a 500 on the allocation's admin
+        # page and in the monthly report, and committees_due failed for every startup.
+        if days > (date.max - self.on).days:
+            return None
+        return self.on + timedelta(days=days)
 
     def __add__(self, other: "Figures") -> "Figures":
         return Figures(

@@ -6,6 +6,7 @@ Each function costs a fixed number of queries whatever the data size.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
@@ -30,21 +31,27 @@ from startups.models import today
 class Line:
     label: str
     figures: Figures
-    # Reste à payer shown on the line: for a year, at its end (all committed − all paid so far),
-    # since payments of one year settle commitments of the year before.
+    # Reste à payer shown on the line: for a year, at its end (committed − paid, both cumulated
+    # up to 31/12 of that year), since payments of one year settle commitments of the year before.
     to_pay: Decimal | None = None
+    # The day `to_pay` is at when it is not the year's end: a year in progress (or to come)
+    # only has its figure of today, and the column says « au 31/12 ».
+    to_pay_on: date | None = None
 
     def __post_init__(self):
         if self.to_pay is None:
             self.to_pay = self.figures.to_pay
 
 
-def _year_lines(by_year: dict) -> list[Line]:
+def _year_lines(by_year: dict, on: date) -> list[Line]:
     lines, committed, paid = [], ZERO, ZERO
     for key in sorted(by_year):
         figures = by_year[key]
         committed, paid = committed + figures.committed, paid + figures.paid
-        lines.append(Line(str(key[0]), figures, committed - paid))
+        # Before 31/12 of its year, the cumulated figure is today's, not the year end's: say so
+        # rather than label it « au 31/12 » (payments still to come that year are not in it).
+        to_pay_on = on if on < date(key[0], 12, 31) else None
+        lines.append(Line(str(key[0]), figures, committed - paid, to_pay_on))
     return lines
 
 
@@ -88,7 +95,7 @@ def startup_budget(startup_id: str) -> dict | None:
         by_year[(year,)] = by_year.get((year,), Figures(on=on)) + figures
         by_activity[(activity,)] = by_activity.get((activity,), Figures(on=on)) + figures
     return {
-        "years": _year_lines(by_year),
+        "years": _year_lines(by_year, on),
         "activities": _activity_lines(by_activity),
         "total": total_of(by_year, on),
         "conventions": [{"reference": ref, "title": title} for ref, title in conventions.items()],
@@ -108,7 +115,7 @@ def programme_budget() -> dict:
     by_activity = figures_by("activity", on=on)
     return {
         "conventions": conventions,
-        "years": _year_lines(by_year),
+        "years": _year_lines(by_year, on),
         "activities": _activity_lines(by_activity),
         "total": total_of(by_year, on),
         "on": on,

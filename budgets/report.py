@@ -103,7 +103,11 @@ def monthly_report(convention: Convention, month: date) -> MonthlyReport:
     first = month.replace(day=1)
     end = first.replace(day=monthrange(first.year, first.month)[1])
     report = MonthlyReport(convention=convention, month=first, end=end)
-    allocations = Allocation.objects.filter(tranche__convention=convention)
+    # What stood at the month's last day: a tranche made available later (the 1st of the next
+    # month) is not in it, nor its allocations, so that a month's report reads the same
+    # whenever it is printed.
+    tranches = Tranche.objects.filter(convention=convention, available_on__lte=end)
+    allocations = Allocation.objects.filter(tranche__in=tranches)
     commitments = Commitment.objects.filter(
         allocation__tranche__convention=convention, committed_on__lte=end
     )
@@ -154,7 +158,7 @@ def monthly_report(convention: Convention, month: date) -> MonthlyReport:
     by_tranche = figures_by(
         "tranche", allocations=allocations, commitments=commitments, payments=payments, on=end
     )
-    for tranche in Tranche.objects.filter(convention=convention).order_by("number"):
+    for tranche in tranches.order_by("number"):
         line = TrancheLine(tranche, by_tranche.get((tranche.pk,), Figures(on=end)))
         report.tranches.append(line)
         if line.ae_left <= 0:
