@@ -28,9 +28,9 @@ from budgets.models import (
     Payment,
     Tranche,
 )
-from budgets.money import euros
 from budgets.report import current_month, monthly_report, parse_month, report_csv
-from portfolio.csv_safety import neutralise
+from publishing.exports import neutralise
+from publishing.formats import euros, fr_date
 
 # Figures tables, refused import lines, report columns: no inline style (the CSP forbids them).
 STYLESHEET = "budgets/admin.css"
@@ -71,15 +71,15 @@ class FigureColumnsMixin:
 
     @admin.display(description="alloué", ordering="allocated_total")
     def allocated_display(self, obj):
-        return euros(obj.allocated_total, "\u00a0")
+        return euros(obj.allocated_total)
 
     @admin.display(description="engagé", ordering="committed_total")
     def committed_display(self, obj):
-        return euros(obj.committed_total, "\u00a0")
+        return euros(obj.committed_total)
 
     @admin.display(description="payé", ordering="paid_total")
     def paid_display(self, obj):
-        return euros(obj.paid_total, "\u00a0")
+        return euros(obj.paid_total)
 
 
 class ServiceAdmin(SimpleHistoryAdmin):
@@ -111,7 +111,7 @@ def figures_rows(rows: list[tuple[str, object]]) -> str:
                 else format_html(
                     "<tr><th scope='row'>{}</th><td class='amount'>{}</td></tr>",
                     label,
-                    euros(value, "\u00a0"),
+                    euros(value),
                 ),
             )
             for label, value in rows
@@ -130,7 +130,7 @@ def figures_table(figures, extra: list[tuple[str, object]] = ()) -> str:
         ("Rythme (CP payés / mois, 3 derniers mois)", figures.monthly_burn),
     ]
     runs_out = figures.runs_out_on
-    end = runs_out.strftime("%d/%m/%Y") if runs_out else "pas de dépense récente"
+    end = fr_date(runs_out) if runs_out else "pas de dépense récente"
     if runs_out is None and figures.paid_recently > 0 and figures.allocated:
         # Spending, but so slow that the day is past the calendar (runs_out_on is None).
         end = "au-delà de l'an 9999 à ce rythme"
@@ -410,7 +410,7 @@ class ConventionAdmin(FigureColumnsMixin, ServiceAdmin):
 
     @admin.display(description="plafond (avenants compris)")
     def ceiling_display(self, convention):
-        return euros(convention.current_ceiling, "\u00a0")
+        return euros(convention.current_ceiling)
 
     @admin.display(description="chiffres")
     def figures_display(self, convention):
@@ -440,9 +440,9 @@ class ConventionAdmin(FigureColumnsMixin, ServiceAdmin):
 
         def describe(t):
             return (
-                f"Tranche {t.number} du {t.available_on:%d/%m/%Y} : {euros(t.ae_amount)} AE, "
-                f"alloué {euros(t.figures.allocated)}, engagé {euros(t.figures.committed)}, "
-                f"payé {euros(t.figures.paid)}"
+                f"Tranche {t.number} du {fr_date(t.available_on)} : {euros(t.ae_amount, plain=True)} AE, "
+                f"alloué {euros(t.figures.allocated, plain=True)}, engagé {euros(t.figures.committed, plain=True)}, "
+                f"payé {euros(t.figures.paid, plain=True)}"
             )
 
         return children_list(
@@ -538,7 +538,9 @@ class TrancheAdmin(FigureColumnsMixin, ServiceAdmin):
         add = reverse("admin:budgets_allocation_add") + f"?tranche={tranche.pk}"
         return children_list(
             tranche.allocations.with_figures().select_related("startup"),
-            lambda a: f"{a.beneficiary} : {euros(a.amount)}, engagé {euros(a.figures.committed)}",
+            lambda a: (
+                f"{a.beneficiary} : {euros(a.amount, plain=True)}, engagé {euros(a.figures.committed, plain=True)}"
+            ),
             add,
             "Ajouter une allocation",
         )
@@ -573,7 +575,7 @@ class AllocationAdmin(FigureColumnsMixin, ServiceAdmin):
 
     @admin.display(description="disponible")
     def available_display(self, allocation):
-        return euros(allocation.figures.available, "\u00a0")
+        return euros(allocation.figures.available)
 
     @admin.display(description="chiffres")
     def figures_display(self, allocation):
@@ -586,7 +588,7 @@ class AllocationAdmin(FigureColumnsMixin, ServiceAdmin):
         add = reverse("admin:budgets_commitment_add") + f"?allocation={allocation.pk}"
         return children_list(
             allocation.commitments.all(),
-            lambda c: f"{c} : {c.supplier}, {euros(c.amount)} {c.tax_basis}",
+            lambda c: f"{c} : {c.supplier}, {euros(c.amount, plain=True)} {c.tax_basis}",
             add,
             "Ajouter un engagement",
         )
@@ -672,7 +674,9 @@ class CommitmentAdmin(FigureColumnsMixin, ImportViewMixin, ExportMixin, ServiceA
         add = reverse("admin:budgets_payment_add") + f"?commitment={commitment.pk}"
         return children_list(
             commitment.payments.all(),
-            lambda p: f"{p} : {euros(p.amount)} (service fait le {p.service_done_on:%d/%m/%Y})",
+            lambda p: (
+                f"{p} : {euros(p.amount, plain=True)} (service fait le {fr_date(p.service_done_on)})"
+            ),
             add,
             "Ajouter un paiement",
         )

@@ -32,7 +32,8 @@ from budgets.models import (
     Resource,
     TaxBasis,
 )
-from budgets.money import NotAnAmount, euros, to_amount
+from budgets.money import NotAnAmount, to_amount
+from publishing.formats import euros
 from startups.text import normalise
 
 COMMITMENT_COLUMNS = [
@@ -249,7 +250,8 @@ def _allocation(row: dict) -> Allocation:
 
 def _numbers(allocations) -> str:
     return ", ".join(
-        f"n° {a.pk} : {euros(a.amount)}, « {Truncator(a.purpose).chars(60)} »" for a in allocations
+        f"n° {a.pk} : {euros(a.amount, plain=True)}, « {Truncator(a.purpose).chars(60)} »"
+        for a in allocations
     )
 
 

@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
-from budgets.money import CENT, MAX_DIGITS, ZERO, euros
+from budgets.money import CENT, MAX_DIGITS, ZERO
+from publishing.formats import euros, fr_date
 from startups.models import Organisation, Startup, today
 
 BURN_WINDOW_MONTHS = 3
@@ -296,7 +297,7 @@ class Amendment(models.Model):
         ]
 
     def __str__(self):
-        return f"Avenant n° {self.number} du {self.signed_on:%d/%m/%Y}"
+        return f"Avenant n° {self.number} du {fr_date(self.signed_on)}"
 
 
 # --- Tranches -----------------------------------------------------------------------------------
@@ -406,7 +407,7 @@ class Allocation(WithFiguresMixin, models.Model):
         # one): the amount, the purpose and the number tell them apart.
         number = f", n° {self.pk}" if self.pk else ""
         return (
-            f"{self.beneficiary} — {euros(self.amount)}, « {Truncator(self.purpose).chars(40)} » "
+            f"{self.beneficiary} — {euros(self.amount, plain=True)}, « {Truncator(self.purpose).chars(40)} » "
             f"({self.tranche}{number})"
         )
 
@@ -502,7 +503,7 @@ class Commitment(WithFiguresMixin, models.Model):
 
     def __str__(self):
         reference = self.purchase_order or self.label or self.supplier
-        return f"{reference} — {self.committed_on:%d/%m/%Y}"
+        return f"{reference} — {fr_date(self.committed_on)}"
 
 
 # --- Payments (CP) ------------------------------------------------------------------------------
@@ -533,7 +534,7 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["paid_on"], name="payment_paid_on")]
 
     def __str__(self):
-        return f"Paiement du {self.paid_on:%d/%m/%Y}"
+        return f"Paiement du {fr_date(self.paid_on)}"
 
 
 # --- Figures grouped by any key ------------------------------------------------------------------

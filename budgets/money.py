@@ -1,4 +1,4 @@
-"""Money: exact euros to the cent, and how they are written in French.
+"""Money: exact euros to the cent (written in French by `publishing.formats.euros`).
 
 Amounts are `Decimal` everywhere (database `numeric(14, 2)`); a float never gets in.
 """
@@ -48,17 +48,3 @@ def to_amount(value) -> Decimal:
     if amount != cents:
         raise NotAnAmount(f"{value} : un montant s'exprime au centime près.")
     return cents
-
-
-def euros(amount: Decimal | None, space: str = " ") -> str:
-    """12345.6 -> "12 345,60 €" (French grouping; `space` between groups and before €)."""
-    if amount is None:
-        return "—"
-    amount = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
-    sign = "-" if amount < 0 else ""
-    units, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
-    while units:
-        groups.insert(0, units[-3:])
-        units = units[:-3]
-    return f"{sign}{space.join(groups)},{cents}{space}€"

@@ -24,6 +24,7 @@ from budgets.models import (
     total_of,
 )
 from budgets.money import ZERO
+from publishing import charts
 from startups.models import today
 
 
@@ -149,78 +150,27 @@ def open_commitments():
     )
 
 
-# --- The chart: grouped bars, AE committed and CP paid per year, drawn on the server --------------
-CHART_WIDTH, CHART_HEIGHT = 640, 300
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 72, 16, 16, 36
-AE_COLOUR, CP_COLOUR = "#000091", "#6a6af4"  # DSFR blue-france sun-113 and main-525
-
-
-def _nice_ceiling(value: Decimal) -> Decimal:
-    """The smallest 1, 2 or 5 × 10^n at least `value` (the top of the axis)."""
-    if value <= 0:
-        return Decimal(1)
-    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (1, 2, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
-    return 10 * magnitude
-
-
-def short_euros(value: Decimal) -> str:
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}".replace(".", ",").replace(",0", "") + " M€"
-    if value >= 1_000:
-        return f"{value / 1_000:.0f} k€"
-    return f"{value:.0f} €"
+# --- The chart: AE committed and CP paid per year, side by side ---------------------------------
+AE_AND_CP = ("AE engagées", "CP payés")
 
 
 def year_chart(lines: list[Line]) -> dict:
-    """Geometry of the SVG bar chart (the template draws it)."""
-    top = _nice_ceiling(
-        max([ZERO, *(max(line.figures.committed, line.figures.paid) for line in lines)])
+    """The SVG bar chart of the by-year table (`table_id`), and its legend."""
+    colours = charts.SERIES[:2]
+    svg = charts.bar_chart(
+        [line.label for line in lines],
+        [
+            (AE_AND_CP[0], [float(line.figures.committed) for line in lines]),
+            (AE_AND_CP[1], [float(line.figures.paid) for line in lines]),
+        ],
+        title="AE engagées et CP payés par année, en euros",
+        chart_id="budget-annees",
+        table_id="budget-annees-donnees",
+        colours=colours,
+        side_by_side=True,
     )
-    plot_w = CHART_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    plot_h = CHART_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
-    baseline = MARGIN_TOP + plot_h
-    slot = plot_w / max(len(lines), 1)
-    bar = min(48.0, slot / 3)
-
-    def height(value: Decimal) -> float:
-        return float(value / top) * plot_h
-
-    groups = []
-    for index, line in enumerate(lines):
-        x = MARGIN_LEFT + slot * index + (slot - 2 * bar) / 2
-        bars = []
-        for offset, value, colour, name in (
-            (0, line.figures.committed, AE_COLOUR, "AE engagées"),
-            (bar, line.figures.paid, CP_COLOUR, "CP payés"),
-        ):
-            h = height(value)
-            bars.append(
-                {
-                    "x": round(x + offset, 1),
-                    "y": round(baseline - h, 1),
-                    "width": round(bar, 1),
-                    "height": round(h, 1),
-                    "colour": colour,
-                    "title": f"{line.label}, {name} : {short_euros(value)}",
-                }
-            )
-        groups.append({"label": line.label, "x": round(x + bar, 1), "bars": bars})
-    ticks = [
-        {"y": round(baseline - plot_h * step / 4, 1), "label": short_euros(top * step / 4)}
-        for step in range(5)
-    ]
     return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "left": MARGIN_LEFT,
-        "right": CHART_WIDTH - MARGIN_RIGHT,
-        "baseline": baseline,
-        "label_y": baseline + 22,
-        "groups": groups,
-        "ticks": ticks,
-        "ae_colour": AE_COLOUR,
-        "cp_colour": CP_COLOUR,
+        "svg": svg,
+        "legend": list(zip(AE_AND_CP, colours, strict=True)),
+        "table_id": "budget-annees-donnees",
     }

@@ -25,8 +25,9 @@ from budgets.models import (
     Tranche,
     figures_by,
 )
-from budgets.money import ZERO, euros
-from portfolio.csv_safety import neutralise
+from budgets.money import ZERO
+from publishing.exports import neutralise
+from publishing.formats import euros, fr_date
 from startups.models import Startup, today
 
 COMMITTED_ALERT_RATIO = Decimal("0.9")
@@ -178,20 +179,20 @@ def monthly_report(convention: Convention, month: date) -> MonthlyReport:
         name = f"« {allocation.beneficiary} » (tranche {allocation.tranche.number})"
         if shared[allocation.tranche_id, allocation.beneficiary] > 1:
             name = (
-                f"« {allocation.beneficiary} » n° {allocation.pk} de {euros(allocation.amount)} "
+                f"« {allocation.beneficiary} » n° {allocation.pk} de {euros(allocation.amount, plain=True)} "
                 f"(tranche {allocation.tranche.number})"
             )
         if figures.committed_ratio is not None and figures.committed_ratio > COMMITTED_ALERT_RATIO:
             report.alerts.append(
                 f"Allocation {name} engagée à {figures.committed_ratio:.0%} : "
-                f"il reste {euros(figures.available)} disponibles."
+                f"il reste {euros(figures.available, plain=True)} disponibles."
             )
         runs_out = figures.runs_out_on
         if runs_out and runs_out < end + timedelta(days=RUNS_OUT_ALERT_DAYS):
             report.alerts.append(
                 f"Allocation {name} : au rythme des trois derniers mois "
-                f"({euros(figures.monthly_burn)} par mois), l'argent sera épuisé le "
-                f"{runs_out:%d/%m/%Y}, dans moins de {RUNS_OUT_ALERT_DAYS} jours."
+                f"({euros(figures.monthly_burn, plain=True)} par mois), l'argent sera épuisé le "
+                f"{fr_date(runs_out)}, dans moins de {RUNS_OUT_ALERT_DAYS} jours."
             )
     return report
 
@@ -265,7 +266,7 @@ def report_text(report: MonthlyReport) -> str:
     """The report as plain text for the terminal."""
     lines = [
         f"Rapport mensuel — convention {report.convention.reference} — {report.label}",
-        f"(cumul au {report.end:%d/%m/%Y})",
+        f"(cumul au {fr_date(report.end)})",
         "",
         f"{'UO':<16} {'Bénéficiaire':<30} {'Activité':<28} {'AE mois':>16} {'CP mois':>16} "
         f"{'AE cumul':>16} {'CP cumul':>16}",
@@ -273,15 +274,15 @@ def report_text(report: MonthlyReport) -> str:
     for row in [*report.rows, report.total()]:
         lines.append(
             f"{row.uo[:16]:<16} {row.beneficiary[:30]:<30} {row.activity[:28]:<28} "
-            f"{euros(row.month_committed):>16} {euros(row.month_paid):>16} "
-            f"{euros(row.committed):>16} {euros(row.paid):>16}"
+            f"{euros(row.month_committed, plain=True):>16} {euros(row.month_paid, plain=True):>16} "
+            f"{euros(row.committed, plain=True):>16} {euros(row.paid, plain=True):>16}"
         )
     lines += ["", "Tranches :"]
     for line in report.tranches:
         lines.append(
-            f"  Tranche {line.tranche.number} : AE {euros(line.tranche.ae_amount)}, "
-            f"restant {euros(line.ae_left)} ; CP {euros(line.tranche.cp_amount)}, "
-            f"restant {euros(line.cp_left)} ; non alloué {euros(line.unallocated)}"
+            f"  Tranche {line.tranche.number} : AE {euros(line.tranche.ae_amount, plain=True)}, "
+            f"restant {euros(line.ae_left, plain=True)} ; CP {euros(line.tranche.cp_amount, plain=True)}, "
+            f"restant {euros(line.cp_left, plain=True)} ; non alloué {euros(line.unallocated, plain=True)}"
         )
     lines += ["", "Alertes :"]
     lines += [f"  - {alert}" for alert in report.alerts] or ["  Aucune alerte."]

@@ -1,4 +1,4 @@
-"""What other apps read from budgets (committees, impact pages): small, documented, tested.
+"""What other apps read from budgets (committees, impact): small, documented, tested.
 
 Each selector costs a fixed number of queries and returns plain values (sets, dicts, dates,
 Decimal), never a queryset other apps would have to know how to read.
@@ -12,7 +12,6 @@ from django.db.models import Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from budgets.models import Allocation, Commitment, Figures, Payment, figures_by, total_of
-from budgets.money import ZERO
 from startups.models import today
 
 
@@ -20,28 +19,25 @@ def startups_with_budget_figures(startup_ids: Iterable[str]) -> set[str]:
     """Those of `startup_ids` that have at least one allocation (one query)."""
     return set(
         Allocation.objects.filter(startup_id__in=list(startup_ids))
+        .order_by()
         .values_list("startup_id", flat=True)
         .distinct()
     )
 
 
-def cp_paid_by_half_year(startup_id: str) -> dict[str, Decimal]:
-    """CP paid to a startup by half-year of payment date: {"2025-S1": Decimal("1234.56")}.
+def cp_paid_by_month(startup_id: str) -> dict[tuple[int, int], Decimal]:
+    """CP paid to a startup by month of payment: {(2025, 3): Decimal("1234.56")} (one query).
 
-    Half-years with no payment are absent; keys sort chronologically (one query).
+    Months with no payment are absent. The impact app groups them into its half-years.
     """
     rows = (
         Payment.objects.filter(commitment__allocation__startup_id=startup_id)
         .annotate(year=ExtractYear("paid_on"), month=ExtractMonth("paid_on"))
         .values_list("year", "month")
         .annotate(total=Sum("amount"))
-        .order_by()
+        .order_by("year", "month")
     )
-    result: dict[str, Decimal] = {}
-    for year, month, total in rows:
-        key = f"{year}-S{1 if month <= 6 else 2}"
-        result[key] = result.get(key, ZERO) + total
-    return dict(sorted(result.items()))
+    return {(year, month): total for year, month, total in rows}
 
 
 def startup_figures(startup_id: str, on: date | None = None) -> Figures:

@@ -28,15 +28,12 @@ from budgets.models import (
     Payment,
     Tranche,
 )
-from budgets.money import ZERO, NotAnAmount, euros, to_amount
+from budgets.money import ZERO, NotAnAmount, to_amount
+from publishing.formats import euros, fr_date
 
 
 class BudgetRuleError(ValidationError):
     """A write that would break a budget rule; the message says why and how much is left."""
-
-
-def _fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _amount(value, label: str) -> Decimal:
@@ -61,8 +58,8 @@ def _check_in_period(day: date, convention: Convention, what: str):
     end = convention.current_end
     if not (convention.start <= day <= end):
         raise BudgetRuleError(
-            f"{what} ({_fr(day)}) doit être dans la période de la convention "
-            f"{convention.reference} : du {_fr(convention.start)} au {_fr(end)}."
+            f"{what} ({fr_date(day)}) doit être dans la période de la convention "
+            f"{convention.reference} : du {fr_date(convention.start)} au {fr_date(end)}."
         )
 
 
@@ -110,18 +107,18 @@ def _check_convention_holds(convention: Convention, refused: str = "Convention r
         if total and total > ceiling:
             raise BudgetRuleError(
                 f"{refused} : les tranches de la convention {convention.reference} "
-                f"totalisent déjà {euros(total)} en {label}, au-delà du plafond de {euros(ceiling)}."
+                f"totalisent déjà {euros(total, plain=True)} en {label}, au-delà du plafond de {euros(ceiling, plain=True)}."
             )
     first, last = _dated_bounds(convention)
     if first and first < convention.start:
         raise BudgetRuleError(
             f"{refused} : une écriture de la convention {convention.reference} est datée "
-            f"du {_fr(first)}, avant le début demandé ({_fr(convention.start)})."
+            f"du {fr_date(first)}, avant le début demandé ({fr_date(convention.start)})."
         )
     if last and last > convention.current_end:
         raise BudgetRuleError(
             f"{refused} : une écriture de la convention {convention.reference} est datée "
-            f"du {_fr(last)}, après la fin demandée ({_fr(convention.current_end)})."
+            f"du {fr_date(last)}, après la fin demandée ({fr_date(convention.current_end)})."
         )
 
 
@@ -148,8 +145,8 @@ def check_amendment(amendment: Amendment):
         amendment.new_ceiling = _amount(amendment.new_ceiling, "Le nouveau plafond")
     if amendment.new_end is not None and amendment.new_end < convention.start:
         raise BudgetRuleError(
-            f"Avenant refusé : la nouvelle fin ({_fr(amendment.new_end)}) précède le début de la "
-            f"convention ({_fr(convention.start)})."
+            f"Avenant refusé : la nouvelle fin ({fr_date(amendment.new_end)}) précède le début de la "
+            f"convention ({fr_date(convention.start)})."
         )
     # The convention as amended: its other amendments plus this one.
     others = [a for a in convention.amendments.all() if a.pk != amendment.pk]
@@ -204,22 +201,22 @@ def check_tranche(tranche: Tranche):
         left = ceiling - _sum(others, field)
         if amount > left:
             raise BudgetRuleError(
-                f"Tranche refusée : il reste {euros(max(left, ZERO))} en {label} sous le plafond "
-                f"de la convention {convention.reference} ({euros(ceiling)}), "
-                f"pour {euros(amount)} demandés."
+                f"Tranche refusée : il reste {euros(max(left, ZERO), plain=True)} en {label} sous le plafond "
+                f"de la convention {convention.reference} ({euros(ceiling, plain=True)}), "
+                f"pour {euros(amount, plain=True)} demandés."
             )
     if tranche.pk:
         _locked(Tranche, tranche.pk)
         allocated = _sum(Allocation.objects.filter(tranche=tranche))
         if tranche.ae_amount < allocated:
             raise BudgetRuleError(
-                f"Tranche refusée : {euros(allocated)} sont déjà alloués sur cette tranche, "
+                f"Tranche refusée : {euros(allocated, plain=True)} sont déjà alloués sur cette tranche, "
                 f"le montant en AE ne peut pas descendre en dessous."
             )
         paid = _sum(Payment.objects.filter(commitment__allocation__tranche=tranche))
         if tranche.cp_amount < paid:
             raise BudgetRuleError(
-                f"Tranche refusée : {euros(paid)} sont déjà payés sur cette tranche, "
+                f"Tranche refusée : {euros(paid, plain=True)} sont déjà payés sur cette tranche, "
                 f"le montant en CP ne peut pas descendre en dessous."
             )
         first = Allocation.objects.filter(tranche=tranche).aggregate(
@@ -227,7 +224,7 @@ def check_tranche(tranche: Tranche):
         )["d"]
         if first and first < tranche.available_on:
             raise BudgetRuleError(
-                f"Tranche refusée : un engagement sur cette tranche date du {_fr(first)}, "
+                f"Tranche refusée : un engagement sur cette tranche date du {fr_date(first)}, "
                 f"avant la mise à disposition demandée."
             )
 
@@ -278,16 +275,16 @@ def check_allocation(allocation: Allocation):
     left = tranche.ae_amount - others
     if allocation.amount > left:
         raise BudgetRuleError(
-            f"Allocation refusée : il reste {euros(max(left, ZERO))} à allouer sur la tranche "
+            f"Allocation refusée : il reste {euros(max(left, ZERO), plain=True)} à allouer sur la tranche "
             f"{tranche.number} de la convention {tranche.convention.reference}, "
-            f"pour {euros(allocation.amount)} demandés."
+            f"pour {euros(allocation.amount, plain=True)} demandés."
         )
     if allocation.pk:
         _locked(Allocation, allocation.pk)
         committed = _sum(Commitment.objects.filter(allocation=allocation))
         if allocation.amount < committed:
             raise BudgetRuleError(
-                f"Allocation refusée : {euros(committed)} sont déjà engagés sur cette allocation, "
+                f"Allocation refusée : {euros(committed, plain=True)} sont déjà engagés sur cette allocation, "
                 f"son montant ne peut pas descendre en dessous."
             )
         moved = Allocation.objects.filter(pk=allocation.pk).exclude(tranche=tranche).exists()
@@ -339,15 +336,15 @@ def check_commitment(commitment: Commitment):
     if commitment.committed_on < tranche.available_on:
         raise BudgetRuleError(
             f"Engagement refusé : la tranche {tranche.number} n'est disponible qu'à partir du "
-            f"{_fr(tranche.available_on)}."
+            f"{fr_date(tranche.available_on)}."
         )
     others = _sum(Commitment.objects.filter(allocation=allocation).exclude(pk=commitment.pk))
     left = allocation.amount - others
     if commitment.amount > left:
         raise BudgetRuleError(
-            f"Engagement refusé : il reste {euros(max(left, ZERO))} disponibles sur l'allocation "
+            f"Engagement refusé : il reste {euros(max(left, ZERO), plain=True)} disponibles sur l'allocation "
             f"« {allocation.beneficiary} » (tranche {tranche.number}), "
-            f"pour {euros(commitment.amount)} demandés."
+            f"pour {euros(commitment.amount, plain=True)} demandés."
         )
     if commitment.pk:
         _locked(Commitment, commitment.pk)
@@ -355,13 +352,13 @@ def check_commitment(commitment: Commitment):
         paid = _sum(payments)
         if commitment.amount < paid:
             raise BudgetRuleError(
-                f"Engagement refusé : {euros(paid)} sont déjà payés sur cet engagement, "
+                f"Engagement refusé : {euros(paid, plain=True)} sont déjà payés sur cet engagement, "
                 f"son montant ne peut pas descendre en dessous."
             )
         first = payments.aggregate(d=Min("service_done_on"))["d"]
         if first and first < commitment.committed_on:
             raise BudgetRuleError(
-                f"Engagement refusé : un service fait est daté du {_fr(first)}, avant la date "
+                f"Engagement refusé : un service fait est daté du {fr_date(first)}, avant la date "
                 f"d'engagement demandée."
             )
         previous = Commitment.objects.get(pk=commitment.pk)
@@ -424,16 +421,16 @@ def check_payment(payment: Payment):
         raise BudgetRuleError("Paiement refusé : le paiement ne peut pas précéder le service fait.")
     if payment.service_done_on < commitment.committed_on:
         raise BudgetRuleError(
-            f"Paiement refusé : le service fait ({_fr(payment.service_done_on)}) précède "
-            f"l'engagement du {_fr(commitment.committed_on)}."
+            f"Paiement refusé : le service fait ({fr_date(payment.service_done_on)}) précède "
+            f"l'engagement du {fr_date(commitment.committed_on)}."
         )
     _check_in_period(payment.paid_on, tranche.convention, "La date de paiement")
     others = _sum(Payment.objects.filter(commitment=commitment).exclude(pk=payment.pk))
     left = commitment.amount - others
     if payment.amount > left:
         raise BudgetRuleError(
-            f"Paiement refusé : il reste {euros(max(left, ZERO))} à payer sur l'engagement "
-            f"« {commitment} », pour {euros(payment.amount)} demandés."
+            f"Paiement refusé : il reste {euros(max(left, ZERO), plain=True)} à payer sur l'engagement "
+            f"« {commitment} », pour {euros(payment.amount, plain=True)} demandés."
         )
     paid_on_tranche = _sum(
         Payment.objects.filter(commitment__allocation__tranche=tranche).exclude(pk=payment.pk)
@@ -441,9 +438,9 @@ def check_payment(payment: Payment):
     cp_left = tranche.cp_amount - paid_on_tranche
     if payment.amount > cp_left:
         raise BudgetRuleError(
-            f"Paiement refusé : il reste {euros(max(cp_left, ZERO))} de CP sur la tranche "
+            f"Paiement refusé : il reste {euros(max(cp_left, ZERO), plain=True)} de CP sur la tranche "
             f"{tranche.number} de la convention {tranche.convention.reference}, "
-            f"pour {euros(payment.amount)} demandés."
+            f"pour {euros(payment.amount, plain=True)} demandés."
         )
 
 

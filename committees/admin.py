@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,6 +25,7 @@ from committees.models import (
     PartnerMembership,
     PartnerReview,
 )
+from publishing.formats import fr_date
 
 
 def _notify(committee):
@@ -332,7 +333,7 @@ class DossierAdmin(SimpleHistoryAdmin):
             return ""
         decision = getattr(dossier, "decision", None)
         if decision:
-            return f"{decision.get_kind_display()} (enregistrée le {decision.recorded_at:%d/%m/%Y})"
+            return f"{decision.get_kind_display()} (enregistrée le {fr_date(decision.recorded_at)})"
         return format_html(
             '<a class="button" href="{}">Enregistrer la décision…</a>',
             reverse("admin:committees_dossier_decide", args=[dossier.pk]),
@@ -399,7 +400,7 @@ class DossierAdmin(SimpleHistoryAdmin):
         """Record a decision in two steps: preview its consequences, then confirm."""
         dossier = get_object_or_404(Dossier.objects.select_related("startup", "committee"), pk=pk)
         if not self.has_change_permission(request, dossier):
-            raise PermissionError
+            raise PermissionDenied
         if hasattr(dossier, "decision"):
             self.message_user(
                 request, "Une décision est déjà enregistrée pour ce dossier.", messages.WARNING
@@ -433,7 +434,7 @@ class DossierAdmin(SimpleHistoryAdmin):
                 form.add_error(None, error)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Décision — {dossier.startup.title}, comité du {dossier.committee.date:%d/%m/%Y}",
+            "title": f"Décision — {dossier.startup.title}, comité du {fr_date(dossier.committee.date)}",
             "dossier": dossier,
             "form": form,
             "consequences": consequences,

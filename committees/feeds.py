@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from committees.models import Decision
-from committees.public_views import public_decisions
-from committees.services import euros, fr
+from committees.selectors import public_decisions
+from publishing.formats import euros, fr_date
 
 FEED_SIZE = 50
 
@@ -30,10 +30,10 @@ class DecisionsFeed(Feed):
         return f"{item.dossier.startup.title} : {item.get_kind_display()}"
 
     def item_description(self, item: Decision) -> str:
-        text = f"Comité du {fr(item.dossier.committee.date)} : {item.get_kind_display()}"
+        text = f"Comité du {fr_date(item.dossier.committee.date)} : {item.get_kind_display()}"
         if item.amount:
-            text += f", {euros(item.amount)}"
-        return text + f" (effet le {fr(item.effective_date)})."
+            text += f", {euros(item.amount, plain=True)}"
+        return text + f" (effet le {fr_date(item.effective_date)})."
 
     def item_link(self, item: Decision) -> str:
         return reverse("committees:public_committee", args=[item.dossier.committee.pk]) + (

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from publishing.formats import fr_date
 from startups.models import Incubator, Organisation, Startup
 from startups.phases import PhaseKind
 
@@ -100,7 +101,7 @@ class Committee(models.Model):
         ]
 
     def __str__(self):
-        return f"Comité du {self.date:%d/%m/%Y}"
+        return f"Comité du {fr_date(self.date)}"
 
     def save(self, *args, **kwargs):
         if not self.pre_read_deadline and self.date:
@@ -407,3 +408,18 @@ def six_months_after(day: date) -> date:
     months = day.month - 1 + 6
     year, month = day.year + months // 12, months % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# A committee is held 30–45 days before the money runs out (DOMAIN.md): purchase orders take
+# about a month, so the decision must come before the money stops.
+MONEY_MARGIN = timedelta(days=45)
+
+
+def committee_due(anchor: date, runs_out: date | None = None) -> date:
+    """When the next committee is due: six months after `anchor` (the last committee, else the
+    start of construction), or 45 days before the money runs out when that comes first.
+
+    The one rule: the dashboard (`selectors.committees_due`) and each decision (the date
+    partners see, `services.decision_consequences`) both ask it."""
+    due = six_months_after(anchor)
+    return min(due, runs_out - MONEY_MARGIN) if runs_out else due

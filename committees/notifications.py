@@ -23,6 +23,7 @@ from committees.models import (
     PartnerReview,
     ReminderLog,
 )
+from publishing.formats import fr_date
 from startups.models import Startup
 
 PRE_READ_WINDOW = timedelta(days=7)
@@ -39,10 +40,6 @@ def admin_url(model: str, pk: int) -> str:
         return site_url(reverse(f"admin:committees_{model}_change", args=[pk]))
     except NoReverseMatch:
         return site_url("/admin/")
-
-
-def fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 @dataclass
@@ -142,15 +139,15 @@ def dossiers_sent_messages(committee: Committee) -> list[Message]:
             Message(
                 key=f"dossiers-sent:committee:{committee.pk}:user:{user.pk}",
                 to=user.email,
-                subject=f"Comité d'investissement du {fr(committee.date)} : les dossiers sont disponibles",
+                subject=f"Comité d'investissement du {fr_date(committee.date)} : les dossiers sont disponibles",
                 body=(
                     "Bonjour,\n\n"
-                    f"Les dossiers du comité d'investissement du {fr(committee.date)}"
+                    f"Les dossiers du comité d'investissement du {fr_date(committee.date)}"
                     f"{' (' + committee.place + ')' if committee.place else ''} sont disponibles "
                     "dans l'espace partenaires :\n"
                     f"{lines}\n\n"
                     f"Vous pouvez donner l'avis de votre organisation jusqu'au "
-                    f"{fr(committee.pre_read_deadline)} inclus."
+                    f"{fr_date(committee.pre_read_deadline)} inclus."
                 ),
             )
         )
@@ -193,13 +190,13 @@ def prereading_messages(committee: Committee, on: date) -> list[Message]:
                 key=f"{kind}:committee:{committee.pk}:user:{user.pk}",
                 to=user.email,
                 subject=(
-                    f"Rappel : avis attendus avant le {fr(committee.pre_read_deadline)} "
-                    f"(comité du {fr(committee.date)})"
+                    f"Rappel : avis attendus avant le {fr_date(committee.pre_read_deadline)} "
+                    f"(comité du {fr_date(committee.date)})"
                 ),
                 body=(
                     "Bonjour,\n\n"
-                    f"La relecture des dossiers du comité d'investissement du {fr(committee.date)} "
-                    f"se termine {when} ({fr(committee.pre_read_deadline)} inclus). "
+                    f"La relecture des dossiers du comité d'investissement du {fr_date(committee.date)} "
+                    f"se termine {when} ({fr_date(committee.pre_read_deadline)} inclus). "
                     "Votre organisation n'a pas encore donné son avis sur :\n"
                     f"{dossier_lines(pending)}\n\n"
                     "Après cette date, l'avis ne pourra plus être donné ni modifié."
@@ -215,10 +212,10 @@ def overdue_messages(committee: Committee, staff: list) -> list[Message]:
         Message(
             key=f"overdue:committee:{committee.pk}:user:{user.pk}",
             to=user.email,
-            subject=f"Comité du {fr(committee.date)} non clos",
+            subject=f"Comité du {fr_date(committee.date)} non clos",
             body=(
                 "Bonjour,\n\n"
-                f"Le comité d'investissement du {fr(committee.date)} est passé mais n'est pas clos "
+                f"Le comité d'investissement du {fr_date(committee.date)} est passé mais n'est pas clos "
                 f"(statut : {committee.get_status_display().lower()}). Sans décision enregistrée, "
                 "les prestataires ne peuvent pas travailler faute de bons de commande.\n\n"
                 f"Enregistrer les décisions et clore le comité : {admin}"
@@ -245,11 +242,11 @@ def incomplete_messages(committee: Committee, staff: list) -> list[Message]:
         Message(
             key=f"incomplete:committee:{committee.pk}:user:{user.pk}",
             to=user.email,
-            subject=f"Comité du {fr(committee.date)} : {len(incomplete)} dossier(s) incomplet(s)",
+            subject=f"Comité du {fr_date(committee.date)} : {len(incomplete)} dossier(s) incomplet(s)",
             body=(
                 "Bonjour,\n\n"
-                f"La relecture du comité du {fr(committee.date)} se termine le "
-                f"{fr(committee.pre_read_deadline)} et des dossiers sont incomplets :\n{lines}"
+                f"La relecture du comité du {fr_date(committee.date)} se termine le "
+                f"{fr_date(committee.pre_read_deadline)} et des dossiers sont incomplets :\n{lines}"
             ),
         )
         for user in staff

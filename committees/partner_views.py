@@ -29,6 +29,7 @@ from committees.models import (
     ObjectiveStatus,
     PartnerReview,
 )
+from publishing.formats import euros, fr_date
 from startups.models import Organisation, Startup
 
 
@@ -111,7 +112,7 @@ def money(value) -> str:
     if value in (None, ""):
         return "—"
     try:
-        return services.euros(Decimal(value))
+        return euros(Decimal(value))
     except (InvalidOperation, TypeError, ValueError):
         return str(value)
 
@@ -120,7 +121,7 @@ def french_day(iso_day: str | None) -> str:
     if not iso_day:
         return "—"
     try:
-        return services.fr(timezone.datetime.fromisoformat(iso_day).date())
+        return fr_date(timezone.datetime.fromisoformat(iso_day).date())
     except ValueError:
         return iso_day
 
@@ -290,7 +291,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "committees/partner_dossier.html",
         {
-            "title": f"Dossier de {startup.title} — comité du {services.fr(committee.date)}",
+            "title": f"Dossier de {startup.title} — comité du {fr_date(committee.date)}",
             "dossier": dossier,
             "committee": committee,
             "startup": startup,
@@ -324,7 +325,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     closed_message = None
     if not committee.review_open:
         closed_message = (
-            f"La date limite de relecture ({services.fr(committee.pre_read_deadline)}) est passée : "
+            f"La date limite de relecture ({fr_date(committee.pre_read_deadline)}) est passée : "
             "l'avis ne peut plus être donné ni modifié."
         )
     form = None

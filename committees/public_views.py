@@ -1,10 +1,8 @@
-"""Public pages of the committees: the calendar, one committee, the iCalendar feed and the
-decisions as open data (JSON, CSV). Nothing private here: no review, snapshot, attachment,
+"""Public pages of the committees: the calendar, one committee, the iCalendar feed (the
+decisions as open data are the API's: api/decisions.py). Nothing private here: no review, snapshot, attachment,
 video link or motivation text. Each page costs a fixed number of queries at any size.
 """
 
-import csv
-import io
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,9 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
-from committees.models import Committee, Decision, Dossier
-from portfolio.caching import COMMITTEES, REGISTRY, public_page
-from startups.api import csv_cell, dumps, open_api_endpoint
+from committees.models import Committee, Dossier
+from committees.selectors import public_decisions
+from publishing.caching import public_page
+from publishing.formats import fr_date
+from publishing.pages import breadcrumb
 
 PARIS = ZoneInfo("Europe/Paris")
 DECISIONS_PER_PAGE = 50
@@ -42,28 +42,8 @@ def public_committees():
     ).prefetch_related(agenda_prefetch(), "incubators")
 
 
-def public_decisions():
-    return Decision.objects.public().only(
-        "pk",
-        "kind",
-        "amount",
-        "effective_date",
-        "phase_started",
-        "recorded_at",
-        "dossier__id",
-        "dossier__committee__id",
-        "dossier__committee__date",
-        "dossier__startup__id",
-        "dossier__startup__title",
-    )
-
-
-def breadcrumb(*links: tuple[str, str], current: str) -> dict:
-    return {"links": [{"url": url, "title": title} for url, title in links], "current": current}
-
-
 @require_safe
-@public_page(depends_on=REGISTRY + COMMITTEES)
+@public_page(depends_on=("startups", "committees"))
 def calendar(request: HttpRequest) -> HttpResponse:
     upcoming = list(public_committees().upcoming())
     paginator = Paginator(public_decisions(), DECISIONS_PER_PAGE)
@@ -82,7 +62,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page(depends_on=REGISTRY + COMMITTEES)
+@public_page(depends_on=("startups", "committees"))
 def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     committee = get_object_or_404(public_committees(), pk=pk)
     decisions = {
@@ -97,12 +77,12 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "committees/public_committee.html",
         {
-            "title": f"Comité du {committee.date:%d/%m/%Y}",
+            "title": f"Comité du {fr_date(committee.date)}",
             "committee": committee,
             "agenda": agenda,
             "breadcrumb_data": breadcrumb(
                 (reverse("committees:public_calendar"), "Comités d'investissement"),
-                current=f"Comité du {committee.date:%d/%m/%Y}",
+                current=f"Comité du {fr_date(committee.date)}",
             ),
         },
     )
@@ -139,7 +119,7 @@ def committee_event(committee: Committee, request: HttpRequest, stamp: datetime)
 
 
 @require_safe
-@public_page(depends_on=REGISTRY + COMMITTEES)
+@public_page(depends_on=("startups", "committees"))
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     calendar = Calendar()
     calendar.add("prodid", "-//beta.gouv.fr//Portefeuille des startups d'État//FR")
@@ -155,75 +135,4 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
     calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="comites.ics"'
-    return response
-
-
-# --- Open data ------------------------------------------------------------------------------
-def decision_row(decision: Decision, request: HttpRequest) -> dict:
-    dossier = decision.dossier
-    return {
-        "id": decision.pk,
-        "committee_id": dossier.committee.pk,
-        "committee_date": dossier.committee.date.isoformat(),
-        "committee_url": request.build_absolute_uri(
-            reverse("committees:public_committee", args=[dossier.committee.pk])
-        ),
-        "startup": dossier.startup.id,
-        "startup_name": dossier.startup.title,
-        "decision": decision.kind,
-        "decision_label": decision.get_kind_display(),
-        "amount": None if decision.amount is None else format(decision.amount, "f"),
-        "effective_date": decision.effective_date.isoformat(),
-        "phase_started": decision.phase_started or None,
-    }
-
-
-@open_api_endpoint
-@public_page(depends_on=REGISTRY + COMMITTEES)
-def decisions_json(request: HttpRequest) -> HttpResponse:
-    rows = [decision_row(decision, request) for decision in public_decisions()]
-    body = dumps(
-        {
-            "links": {"self": request.build_absolute_uri(request.path)},
-            "data": [
-                {
-                    "id": str(row["id"]),
-                    "type": "decision",
-                    "attributes": {key: value for key, value in row.items() if key != "id"},
-                    "relationships": {
-                        "startup": {"data": {"type": "startup", "id": row["startup"]}}
-                    },
-                }
-                for row in rows
-            ],
-        }
-    )
-    return HttpResponse(body, content_type="application/json; charset=utf-8")
-
-
-CSV_COLUMNS = [
-    "id",
-    "committee_date",
-    "startup",
-    "startup_name",
-    "decision",
-    "decision_label",
-    "amount",
-    "effective_date",
-    "phase_started",
-    "committee_url",
-]
-
-
-@open_api_endpoint
-@public_page(depends_on=REGISTRY + COMMITTEES)
-def decisions_csv(request: HttpRequest) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for decision in public_decisions():
-        row = decision_row(decision, request)
-        writer.writerow([csv_cell(row[column]) for column in CSV_COLUMNS])
-    response = HttpResponse(buffer.getvalue().encode(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="decisions.csv"'
     return response

@@ -7,8 +7,8 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from budgets.models import figures_by
-from committees.models import CommitteeStatus, Decision, Dossier, six_months_after
-from committees.services import MONEY_MARGIN
+from committees.models import MONEY_MARGIN, CommitteeStatus, Decision, Dossier, committee_due
+from publishing.formats import fr_date
 from startups.models import Phase, Startup
 from startups.phases import PhaseKind
 
@@ -30,8 +30,8 @@ class DueCommittee:
 def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCommittee]:
     """Active startups whose next committee is due within `within_days` (or overdue).
 
-    The rule of `committees.services.next_committee_due`, for every active startup at once:
-    the earliest of six months after the last committee (or the construction start) and 45 days
+    The rule of `committees.models.committee_due`, for every active startup at once: the
+    earliest of six months after the last committee (or the construction start) and 45 days
     before the money runs out at the burn rate of the last three months; startups already on
     the agenda of a coming committee are left out. Six queries.
     """
@@ -75,12 +75,27 @@ def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCom
                 if startup.pk in construction
                 else "six mois après le début de la phase"
             )
-        day = six_months_after(anchor)
         figures = money.get((startup.pk,))
         runs_out = figures.runs_out_on if figures else None
-        if runs_out and runs_out - MONEY_MARGIN < day:
-            day = runs_out - MONEY_MARGIN
-            reason = f"45 jours avant l'épuisement du budget ({runs_out:%d/%m/%Y})"
+        day = committee_due(anchor, runs_out)
+        if runs_out and day == runs_out - MONEY_MARGIN:
+            reason = f"45 jours avant l'épuisement du budget ({fr_date(runs_out)})"
         if day <= horizon:
             due.append(DueCommittee(startup, day, reason, on))
     return sorted(due, key=lambda item: item.due)
+
+
+def public_decisions():
+    return Decision.objects.public().only(
+        "pk",
+        "kind",
+        "amount",
+        "effective_date",
+        "phase_started",
+        "recorded_at",
+        "dossier__id",
+        "dossier__committee__id",
+        "dossier__committee__date",
+        "dossier__startup__id",
+        "dossier__startup__title",
+    )

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from budgets.selectors import startup_figures
 from committees import snapshots
 from committees.models import (
     ENDING_DECISIONS,
@@ -29,29 +30,20 @@ from committees.models import (
     Dossier,
     ObjectiveStatus,
     PartnerReview,
+    committee_due,
     six_months_after,
 )
+from publishing.formats import euros, fr_date
 from startups.models import Event, EventKind, Startup
 from startups.phases import ACTIVE_KINDS, PhaseKind
 from startups.services import start_phase
 
-# Committees are held 30–45 days before the money runs out (DOMAIN.md): we aim at 45.
-MONEY_MARGIN = timedelta(days=45)
 EXTENSION_MIN = timedelta(days=28)
 EXTENSION_MAX = timedelta(days=62)
 
 
 class CommitteeError(ValidationError):
     """A committee action refused; the message says why, in French."""
-
-
-def fr(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
-def euros(amount: Decimal) -> str:
-    text = f"{amount:,.2f}".replace(",", "\u202f").replace(".", ",")
-    return f"{text} €"
 
 
 # --- Dossiers ----------------------------------------------------------------------------------
@@ -92,7 +84,7 @@ def send_dossiers(*, committee: Committee, by=None, notify=None) -> list[Dossier
         committee = Committee.objects.select_for_update().get(pk=committee.pk)
         if committee.status not in (CommitteeStatus.PLANNED, CommitteeStatus.DOSSIERS_SENT):
             raise CommitteeError(
-                f"Le comité du {fr(committee.date)} est {committee.get_status_display().lower()} : "
+                f"Le comité du {fr_date(committee.date)} est {committee.get_status_display().lower()} : "
                 "ses dossiers ne peuvent plus être envoyés."
             )
         dossiers = list(committee.dossiers.select_related("startup"))
@@ -152,7 +144,7 @@ def save_review(*, dossier: Dossier, organisation, author, opinion, questions=""
     committee = dossier.committee
     if not committee.review_open:
         raise CommitteeError(
-            f"La date limite de relecture ({fr(committee.pre_read_deadline)}) est passée : "
+            f"La date limite de relecture ({fr_date(committee.pre_read_deadline)}) est passée : "
             "l'avis ne peut plus être modifié."
         )
     with transaction.atomic():
@@ -239,32 +231,6 @@ class Consequences:
     messages: list[str] = field(default_factory=list)
 
 
-def next_committee_due(startup: Startup, *, last_committee: date | None = None) -> date | None:
-    """The earliest of six months after the last committee (or the construction start) and
-    45 days before the money runs out at the current burn rate; None when not active."""
-    from budgets.selectors import money_runs_out_on
-
-    current = Startup.objects.with_current_phase().get(pk=startup.pk)
-    if current.current_phase_kind not in ACTIVE_KINDS:
-        return None
-    if last_committee is None:
-        last_committee = (
-            Decision.objects.filter(dossier__startup=startup)
-            .order_by("-dossier__committee__date")
-            .values_list("dossier__committee__date", flat=True)
-            .first()
-        )
-    anchor = last_committee
-    if anchor is None:
-        construction = startup.phases.filter(kind=PhaseKind.CONSTRUCTION).order_by("start").first()
-        anchor = construction.start if construction else current.current_phase_start
-    due = six_months_after(anchor)
-    runs_out = money_runs_out_on(startup.pk)
-    if runs_out:
-        due = min(due, runs_out - MONEY_MARGIN)
-    return due
-
-
 def decision_consequences(
     *,
     dossier: Dossier,
@@ -320,10 +286,13 @@ def decision_consequences(
     elif kind == DecisionKind.EXTEND:
         due = new_committee_date
     else:
-        due = six_months_after(dossier.committee.date)
+        # Money decided today counts: it pushes back the day the money runs out.
+        figures = startup_figures(startup.pk, dossier.committee.date)
+        figures.allocated += amount or 0
+        due = committee_due(dossier.committee.date, figures.runs_out_on)
     messages = []
     if target:
-        messages.append(f"{startup.title} entre en {target.label.lower()} le {fr(effective_date)} ; la phase en cours se termine la veille.")  # fmt: skip
+        messages.append(f"{startup.title} entre en {target.label.lower()} le {fr_date(effective_date)} ; la phase en cours se termine la veille.")  # fmt: skip
     else:
         messages.append(f"{startup.title} reste en {PhaseKind(current).label.lower()}.")
     if amount:
@@ -331,7 +300,7 @@ def decision_consequences(
             f"Une allocation de {euros(amount)} est proposée sur la tranche « {tranche} »."
         )
     if due:
-        messages.append(f"Prochain comité dû au plus tard le {fr(due)}.")
+        messages.append(f"Prochain comité dû au plus tard le {fr_date(due)}.")
     else:
         messages.append("Plus de comité à prévoir pour cette startup.")
     return Consequences(target, effective_date if target else None, amount, tranche, due, messages)
@@ -389,7 +358,7 @@ def record_decision(
             phase_started=consequences.phase or "",
             recorded_by=by,
         )
-        reason = f"décision du comité du {fr(dossier.committee.date)} : {kind.label}"
+        reason = f"décision du comité du {fr_date(dossier.committee.date)} : {kind.label}"
         if consequences.phase:
             start_phase(
                 startup=dossier.startup,

@@ -13,7 +13,7 @@ def _number(value) -> str | None:
 
 def indicators(startup: Startup) -> list[dict]:
     """Each indicator with its last twelve values, the North Star first."""
-    from startups.impact_models import Indicator, Measurement, period_label
+    from impact.models import Indicator, Measurement, period_label
 
     items = list(
         Indicator.objects.filter(startup=startup).order_by("-is_north_star", "position", "name")

@@ -1,4 +1,4 @@
-"""Committees: the public calendar and open data, and the partner space (/partenaires/)."""
+"""Committees: the public calendar and feeds, and the partner space (/partenaires/)."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from committees import feeds, partner_views, public_views
 from committees.forms import PartnerLoginForm, PartnerPasswordResetForm, PartnerSetPasswordForm
-from portfolio.caching import public_page
+from publishing.caching import public_page
 
 app_name = "committees"
 
@@ -21,8 +21,6 @@ urlpatterns = [
         require_safe(public_page(feeds.DecisionsFeed())),
         name="public_decisions_feed",
     ),
-    path("api/v2/decisions.json", public_views.decisions_json, name="api_decisions_json"),
-    path("api/v2/decisions.csv", public_views.decisions_csv, name="api_decisions_csv"),
     # Partner space
     path("partenaires/", partner_views.home, name="partner_home"),
     path("partenaires/dossiers/<int:pk>/", partner_views.dossier_detail, name="partner_dossier"),

@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from publishing.formats import fr_date
+
 ATTENTION_HORIZON_DAYS = 45
 
 
@@ -15,7 +17,7 @@ def attention_items() -> list[dict]:
     from budgets.models import figures_by
     from committees.models import CommitteeStatus, Dossier
     from committees.selectors import committees_due
-    from startups.impact_models import Indicator
+    from impact.models import Indicator
     from startups.models import Startup
 
     today = timezone.localdate()
@@ -26,7 +28,7 @@ def attention_items() -> list[dict]:
 
     due = [
         {
-            "label": f"{item.startup.title} — comité dû le {item.due:%d/%m/%Y} ({item.reason})",
+            "label": f"{item.startup.title} — comité dû le {fr_date(item.due)} ({item.reason})",
             "url": startup_link(item.startup),
             "alert": item.overdue,
         }
@@ -34,7 +36,7 @@ def attention_items() -> list[dict]:
     ]
     incomplete = [
         {
-            "label": f"{dossier.startup.title} — comité du {dossier.committee.date:%d/%m/%Y} : "
+            "label": f"{dossier.startup.title} — comité du {fr_date(dossier.committee.date)} : "
             f"manque {', '.join(missing)}",
             "url": reverse("admin:committees_dossier_change", args=[dossier.pk]),
             "alert": dossier.committee.pre_read_deadline <= today,
@@ -58,7 +60,7 @@ def attention_items() -> list[dict]:
     names = dict(Startup.objects.values_list("pk", "title"))
     money = [
         {
-            "label": f"{names.get(key[0], key[0])} — budget épuisé vers le {figures.runs_out_on:%d/%m/%Y} au rythme actuel",
+            "label": f"{names.get(key[0], key[0])} — budget épuisé vers le {fr_date(figures.runs_out_on)} au rythme actuel",
             "url": reverse("admin:startups_startup_change", args=[key[0]]),
             "alert": figures.runs_out_on <= today,
         }

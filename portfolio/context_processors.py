@@ -24,7 +24,7 @@ NAVIGATION_ITEMS: list[tuple[str, str]] = [
     ("Impact", "impact:programme"),
     ("Budget", "budgets:programme"),
     ("Comités", "committees:public_calendar"),
-    ("Données ouvertes", "open_data"),
+    ("Données ouvertes", "api:open_data"),
 ]
 
 

@@ -59,7 +59,7 @@ def seed_everything_else(write=print) -> list[DemoAccount]:
     accounts it made. Order matters: committees freeze the indicators and the money."""
     from budgets.demo import seed_budgets
     from committees.demo import seed_committees
-    from startups.impact_demo import seed_indicators
+    from impact.demo import seed_indicators
 
     seed_budgets(write)
     seed_indicators(write)

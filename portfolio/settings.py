@@ -60,9 +60,13 @@ INSTALLED_APPS = [
     "axes",
     "widget_tweaks",
     "dsfr",
+    # The shared floor, then the domain apps from the bottom up, then the API and the project.
+    "publishing",
     "startups",
     "budgets",
+    "impact",
     "committees",
+    "api",
     "portfolio",
 ]
 
@@ -146,7 +150,7 @@ CACHES = {
     }
 }
 PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=60)
-# Seconds a process trusts the data version it read (portfolio.models.DataChange.latest).
+# Seconds a process trusts the data version it read (publishing.models.DataChange.latest).
 PUBLIC_DATA_VERSION_TTL = env.float("PUBLIC_DATA_VERSION_TTL", default=1.0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
-from portfolio import open_data, views
+from portfolio import views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,14 +20,17 @@ urlpatterns = [
         {"template": "portfolio/legal.html", "title": "Mentions légales"},
         name="legal",
     ),
+    # Indicators and measurements moved from the startups app to impact: old bookmarks follow.
+    re_path(
+        r"^admin/startups/(?P<model>indicator|measurement)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/impact/%(model)s/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
-    path("", include("startups.impact_urls")),
+    path("", include("impact.urls")),
     path("", include("startups.urls")),
     path("", include("budgets.urls")),
-    path("api/v2/openapi.json", open_data.openapi_json, name="openapi_json"),
-    path("api/v2/", include("startups.api_urls")),
-    path("donnees/", open_data.open_data, name="open_data"),
     path("", include("committees.urls")),
+    path("", include("api.urls")),
 ]
 
 if settings.PROCONNECT_ENABLED:  # the ProConnect login routes exist only when it is on

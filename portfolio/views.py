@@ -6,14 +6,15 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from portfolio.caching import REGISTRY, public_page
+from api.http import not_found
+from publishing.caching import public_page
 from startups.views import home_figures
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
-@public_page(depends_on=REGISTRY)
+@public_page(depends_on=("startups",))
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portfolio/home.html", {"title": "Accueil", **home_figures()})
 
@@ -62,7 +63,7 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     if wants_json(request):
-        return JsonResponse({"errors": [{"status": "404", "title": "Introuvable"}]}, status=404)
+        return not_found()
     return render(request, "404.html", {"title": "Page introuvable"}, status=404)
 
 

@@ -11,13 +11,10 @@ from django.db.models import Count
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from publishing.formats import fr_date
 from startups.models import Event, ImportCorrection, Incubator, Organisation, Phase, Startup
 from startups.phases import PhaseKind, StartupStatus
 from startups.services import defer_overlap_check
-
-
-def fr(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "…"
 
 
 # --- Phases inline: the overlap rule checked on the whole history being saved ---------------
@@ -54,10 +51,10 @@ class PhaseFormSet(forms.BaseInlineFormSet):
         for (start, end, kind), (next_start, _, next_kind) in pairwise(periods):
             if end >= next_start:
                 raise ValidationError(
-                    f"La phase « {PhaseKind(kind).label} » (du {fr(start)} au "
-                    f"{fr(None if end == date.max else end)}) chevauche « "
-                    f"{PhaseKind(next_kind).label} », qui commence le {fr(next_start)} : "
-                    f"terminez-la au plus tard le {fr(date.fromordinal(next_start.toordinal() - 1))}."
+                    f"La phase « {PhaseKind(kind).label} » (du {fr_date(start, '…')} au "
+                    f"{fr_date(None if end == date.max else end, '…')}) chevauche « "
+                    f"{PhaseKind(next_kind).label} », qui commence le {fr_date(next_start, '…')} : "
+                    f"terminez-la au plus tard le {fr_date(date.fromordinal(next_start.toordinal() - 1), '…')}."
                 )
 
     def save(self, commit=True):
@@ -261,6 +258,3 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ["type", "ministerial_domain", "is_placeholder"]
     search_fields = ["name", "acronym", "id"]
     readonly_fields = ["created_at", "updated_at", "source_path", "source_front_matter"]
-
-
-import startups.impact_admin  # noqa: E402,F401  (indicators inline, IndicatorAdmin, CSV import)

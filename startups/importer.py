@@ -36,6 +36,7 @@ from pathlib import Path
 
 import yaml
 
+from publishing.formats import fr_date
 from startups.models import AccessibilityStatus, CorrectionKind, EventKind
 from startups.phases import LIFECYCLE_ORDER, TERMINAL_KINDS, PhaseKind, phase_kind_from_name
 
@@ -323,10 +324,6 @@ def reference_id(value) -> str:
     return str(value).strip().rstrip("/").rsplit("/", 1)[-1]
 
 
-def fr(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 # --- Phase history ----------------------------------------------------------------------------
 def clean_phase_history(
     raw_phases, today: datetime.date
@@ -356,19 +353,19 @@ def clean_phase_history(
         if kind is None:
             note(
                 CorrectionKind.UNKNOWN_PHASE,
-                f"Phase « {name} » du {fr(start)} : nom inconnu, écartée de l'historique "
+                f"Phase « {name} » du {fr_date(start)} : nom inconnu, écartée de l'historique "
                 "(conservée dans la source).",
             )
             continue
         if name != kind.value:
             note(
                 CorrectionKind.LEGACY_PHASE,
-                f"Phase « {name} » du {fr(start)} lue comme « {kind.label} ».",
+                f"Phase « {name} » du {fr_date(start)} lue comme « {kind.label} ».",
             )
         if end and end < start:
             note(
                 CorrectionKind.END_BEFORE_START,
-                f"{kind.label} : fin le {fr(end)} avant le début le {fr(start)} ; fin ignorée.",
+                f"{kind.label} : fin le {fr_date(end)} avant le début le {fr_date(start)} ; fin ignorée.",
             )
             end = None
         comment = str(raw.get("comment") or "").strip()
@@ -388,7 +385,7 @@ def clean_phase_history(
             if previous.kind == phase.kind:
                 note(
                     CorrectionKind.DUPLICATE_PHASE,
-                    f"{phase.kind.label} du {fr(phase.start)} listée deux fois : gardée une fois.",
+                    f"{phase.kind.label} du {fr_date(phase.start)} listée deux fois : gardée une fois.",
                 )
                 previous.end = previous.end or phase.end
                 previous.comment = previous.comment or phase.comment
@@ -396,7 +393,7 @@ def clean_phase_history(
             note(
                 CorrectionKind.SAME_DAY_START,
                 f"{previous.kind.label} et {phase.kind.label} commencent le même jour "
-                f"({fr(phase.start)}) : {phase.kind.label} gardée, {previous.kind.label} "
+                f"({fr_date(phase.start)}) : {phase.kind.label} gardée, {previous.kind.label} "
                 "écartée de l'historique (conservée dans la source).",
             )
             phase.comment = phase.comment or previous.comment
@@ -414,9 +411,9 @@ def clean_phase_history(
         elif phase.end > day_before:
             note(
                 CorrectionKind.OVERLAP,
-                f"{phase.kind.label} finissait le {fr(phase.end)} alors que "
-                f"{following.kind.label} commence le {fr(following.start)} : "
-                f"fin avancée au {fr(day_before)}.",
+                f"{phase.kind.label} finissait le {fr_date(phase.end)} alors que "
+                f"{following.kind.label} commence le {fr_date(following.start)} : "
+                f"fin avancée au {fr_date(day_before)}.",
             )
             phase.end = day_before
         elif phase.end < day_before:
@@ -424,12 +421,12 @@ def clean_phase_history(
             note(
                 CorrectionKind.GAP,
                 f"{gap} jour(s) sans phase entre la fin de {phase.kind.label} "
-                f"({fr(phase.end)}) et {following.kind.label} ({fr(following.start)}) : conservé.",
+                f"({fr_date(phase.end)}) et {following.kind.label} ({fr_date(following.start)}) : conservé.",
             )
         if phase.kind in TERMINAL_KINDS and following.kind not in TERMINAL_KINDS:
             note(
                 CorrectionKind.RESTART,
-                f"Reprise en {following.kind.label} le {fr(following.start)} après "
+                f"Reprise en {following.kind.label} le {fr_date(following.start)} après "
                 f"« {phase.kind.label} » : conservée.",
             )
 
@@ -437,7 +434,7 @@ def clean_phase_history(
         last = phases[-1]
         note(
             CorrectionKind.TERMINAL_END,
-            f"{last.kind.label} porte une fin ({fr(last.end)}) : une phase terminale ne finit "
+            f"{last.kind.label} porte une fin ({fr_date(last.end)}) : une phase terminale ne finit "
             "pas, fin ignorée.",
         )
         last.end = None
@@ -446,7 +443,7 @@ def clean_phase_history(
         if phase.start > today:
             note(
                 CorrectionKind.FUTURE_PHASE,
-                f"{phase.kind.label} commence le {fr(phase.start)}, dans le futur : conservée "
+                f"{phase.kind.label} commence le {fr_date(phase.start)}, dans le futur : conservée "
                 "comme phase prévue.",
             )
     if not phases:
@@ -497,7 +494,7 @@ def clean_events(
             corrections.append(
                 Correction(
                     CorrectionKind.UNKNOWN_EVENT,
-                    f"Événement « {name} » du {fr(day)} : nom inconnu, classé « Autre ».",
+                    f"Événement « {name} » du {fr_date(day)} : nom inconnu, classé « Autre ».",
                 )
             )
         event = CleanEvent(kind, day, comment, source_name=name[:100])
@@ -507,7 +504,7 @@ def clean_events(
             corrections.append(
                 Correction(
                     CorrectionKind.EVENT_BEFORE_FIRST_PHASE,
-                    f"{kind.label} le {fr(day)}, avant la première phase ({fr(first_phase_start)}) : conservé.",
+                    f"{kind.label} le {fr_date(day)}, avant la première phase ({fr_date(first_phase_start)}) : conservé.",
                 )
             )
         events.append(event)

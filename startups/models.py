@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from publishing.formats import fr_date
 from startups.phases import (
     ACTIVE_KINDS,
     EXPECTED_DURATION_LABELS,
@@ -349,7 +350,7 @@ class Phase(models.Model):
         indexes = [models.Index(fields=["startup", "-start"], name="phase_startup_latest")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} depuis le {self.start:%d/%m/%Y}"
+        return f"{self.get_kind_display()} depuis le {fr_date(self.start)}"
 
     @property
     def expected_duration_label(self) -> str:
@@ -397,7 +398,7 @@ class Event(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} le {self.date:%d/%m/%Y}"
+        return f"{self.get_kind_display()} le {fr_date(self.date)}"
 
 
 class CorrectionKind(models.TextChoices):
@@ -437,6 +438,3 @@ class ImportCorrection(models.Model):
 
     def __str__(self):
         return self.message
-
-
-from startups.impact_models import Indicator, Measurement  # noqa: E402,F401

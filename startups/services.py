@@ -19,6 +19,7 @@ from django.db.models import Count
 from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
+from publishing.formats import fr_date
 from startups import importer
 from startups.importer import (
     CleanEvent,
@@ -522,13 +523,13 @@ def start_phase(
         if later:
             raise PhaseChangeError(
                 f"{startup.title} a déjà une phase « {later.get_kind_display()} » qui commence le "
-                f"{later.start:%d/%m/%Y} : une nouvelle phase ne peut commencer que après. "
+                f"{fr_date(later.start)} : une nouvelle phase ne peut commencer que après. "
                 "Corrigez l'historique dans l'administration si besoin."
             )
         current = startup.phases.filter(start__lt=on).order_by("-start").first()
         if current and current.kind == kind and (current.end is None or current.end >= on):
             raise PhaseChangeError(
-                f"{startup.title} est déjà en {kind.label.lower()} depuis le {current.start:%d/%m/%Y}."
+                f"{startup.title} est déjà en {kind.label.lower()} depuis le {fr_date(current.start)}."
             )
         if current and (current.end is None or current.end >= on):
             current.end = on - datetime.timedelta(days=1)

@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from portfolio.caching import IMPACT, MONEY, REGISTRY, public_page
+from publishing.caching import public_page
+from publishing.pages import breadcrumb
 from startups.forms import StartupFilterForm
 from startups.models import Incubator, Organisation, Phase, Startup
 from startups.phases import ACTIVE_KINDS, LIFECYCLE_ORDER, PhaseKind, StartupStatus, status_of
-from startups.transparency import checklist_for
 
 PAGE_SIZE = 48
 # Columns a list of startups never shows: the source as imported and the long texts.
@@ -49,12 +49,8 @@ def count_by_phase(startups) -> dict:
     )
 
 
-def breadcrumb(*links: tuple[str, str], current: str) -> dict:
-    return {"links": [{"url": url, "title": title} for url, title in links], "current": current}
-
-
 @require_safe
-@public_page(depends_on=REGISTRY)
+@public_page(depends_on=("startups",))
 def startup_list(request: HttpRequest) -> HttpResponse:
     form = StartupFilterForm(request.GET or None)
     startups = Startup.objects.with_current_phase().select_related("incubator").defer(*HEAVY_FIELDS)
@@ -85,7 +81,8 @@ def startup_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page(depends_on=REGISTRY + MONEY + IMPACT)
+# Money and impact come through their apps' template tags (budgets_tags, impact_tags).
+@public_page(depends_on=("startups", "budgets", "impact"))
 def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
     startup = get_object_or_404(
         Startup.objects.select_related("incubator").prefetch_related(
@@ -111,7 +108,6 @@ def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
             "in_investigation": startup.current_kind == PhaseKind.INVESTIGATION,
             "active_kinds": ACTIVE_KINDS,
             "transparency": transparency(startup),
-            "checklist": checklist_for(startup),
             "breadcrumb_data": breadcrumb(("/startups/", "Startups"), current=startup.title),
         },
     )
@@ -119,7 +115,7 @@ def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
 
 def transparency(startup: Startup) -> list[dict]:
     """The pages a team publishes elsewhere, as beta.gouv.fr lists them (the measured points
-    are in startups.transparency)."""
+    are in impact.transparency)."""
     return [
         {"label": "Statistiques d'usage", "url": startup.stats_url, "ok": bool(startup.stats_url)},
         {"label": "Page d'impact", "url": startup.impact_url, "ok": bool(startup.impact_url)},
@@ -144,7 +140,7 @@ def startups_by_phase(startups) -> list[dict]:
 
 
 @require_safe
-@public_page(depends_on=REGISTRY)
+@public_page(depends_on=("startups",))
 def incubator_list(request: HttpRequest) -> HttpResponse:
     incubators = (
         Incubator.objects.select_related("owner")
@@ -175,7 +171,7 @@ def incubator_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page(depends_on=REGISTRY)
+@public_page(depends_on=("startups",))
 def incubator_detail(request: HttpRequest, incubator_id: str) -> HttpResponse:
     incubator = get_object_or_404(Incubator.objects.select_related("owner"), pk=incubator_id)
     startups = (
@@ -200,7 +196,7 @@ def incubator_detail(request: HttpRequest, incubator_id: str) -> HttpResponse:
 
 
 @require_safe
-@public_page(depends_on=REGISTRY)
+@public_page(depends_on=("startups",))
 def organisation_list(request: HttpRequest) -> HttpResponse:
     organisations = (
         Organisation.objects.defer("source_front_matter")
@@ -229,7 +225,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page(depends_on=REGISTRY)
+@public_page(depends_on=("startups",))
 def organisation_detail(request: HttpRequest, organisation_id: str) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     groups = startups_by_phase(

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import factory
 
-from startups.impact_models import ImpactCategory, Indicator, Measurement, PeriodKind
+from impact.models import ImpactCategory, Indicator, Measurement, PeriodKind
 from tests.factories import StartupFactory
 
 

@@ -14,8 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 from django.utils.http import parse_http_date
 
-from portfolio import caching, open_data, openapi
-from startups import api
+from api import betagouv as api
+from api import open_data, openapi
+from publishing import caching
 from startups.models import EventKind, Phase, today
 from startups.phases import PhaseKind
 from tests.clock import SUITE_NOW
@@ -492,7 +493,7 @@ def test_a_planned_phase_becomes_current_on_its_day_with_a_new_etag(client, monk
 
     def on(day):
         monkeypatch.setattr("startups.models.today", lambda: day)
-        monkeypatch.setattr("portfolio.caching.today", lambda: day)
+        monkeypatch.setattr("publishing.caching.today", lambda: day)
         return client.get(STARTUPS_JSON)
 
     before, after = on(date(2030, 2, 28)), on(date(2030, 3, 1))
@@ -657,7 +658,7 @@ def test_the_open_data_page_lists_every_export_with_licence_and_fields(
     client, django_assert_num_queries
 ):
     with django_assert_num_queries(0):
-        response = client.get(reverse("open_data"))
+        response = client.get(reverse("api:open_data"))
 
     assert response.status_code == 200
     content = response.content.decode()
@@ -675,7 +676,7 @@ def test_the_open_data_page_lists_every_export_with_licence_and_fields(
 
 
 def test_the_open_data_page_is_under_donnees():
-    assert reverse("open_data") == "/donnees/"
+    assert reverse("api:open_data") == "/donnees/"
 
 
 def test_phase_kinds_and_event_kinds_are_enumerated_in_the_document():

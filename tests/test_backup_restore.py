@@ -12,7 +12,7 @@ from django.db import connection
 
 from committees import services as committee_services
 from committees.models import Committee
-from startups.impact_models import Indicator, Measurement
+from impact.models import Indicator, Measurement
 from tests.clock import TODAY
 from tests.factories import startup_with_phases
 from tests.factories_budgets import PaymentFactory

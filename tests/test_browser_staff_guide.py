@@ -261,7 +261,7 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     assert Committee.objects.get(pk=committee.pk).status == CommitteeStatus.DOSSIERS_SENT
 
     # 9. Import measurements (CSV): good lines are saved, each refused line says why.
-    page.goto(url + "/admin/startups/indicator/")
+    page.goto(url + "/admin/impact/indicator/")
     page.get_by_role("link", name="Importer des mesures (CSV)").click()
     page.select_option("#id_startup", "aidants-connect")
     month = add_month(TODAY.replace(day=1), -1)

@@ -105,7 +105,7 @@ def test_change_pages_show_the_figures(staff_client):
         assert response.status_code == 200, url
         if "payment" not in url:
             assert "Reste à payer" in response.content.decode(), url
-            assert "1\xa0234,56\xa0€" in response.content.decode(), url
+            assert "1\u202f234,56\xa0€" in response.content.decode(), url
 
 
 @pytest.mark.parametrize(
@@ -315,11 +315,13 @@ def test_a_commitment_page_shows_its_own_money_and_its_allocations_figures(staff
     response = staff_client.get(f"/admin/budgets/commitment/{commitment.pk}/change/")
     figures = response.content.decode().split("field-figures_display", 1)[1].split("</table>")[0]
     row = "<tr><th scope='row'>{}</th><td class='amount'>{}</td></tr>".format
-    assert row("Montant de l&#x27;engagement (AE)", "150\xa0000,00\xa0€") in figures
-    assert row("Payé sur cet engagement (CP)", "50\xa0000,00\xa0€") in figures
-    assert row("Reste à payer sur cet engagement", "100\xa0000,00\xa0€") in figures
-    assert row("Montant de l&#x27;allocation", "200\xa0000,00\xa0€") in figures
-    assert row("Disponible sur l&#x27;allocation (alloué − engagé)", "50\xa0000,00\xa0€") in figures
+    assert row("Montant de l&#x27;engagement (AE)", "150\u202f000,00\xa0€") in figures
+    assert row("Payé sur cet engagement (CP)", "50\u202f000,00\xa0€") in figures
+    assert row("Reste à payer sur cet engagement", "100\u202f000,00\xa0€") in figures
+    assert row("Montant de l&#x27;allocation", "200\u202f000,00\xa0€") in figures
+    assert (
+        row("Disponible sur l&#x27;allocation (alloué − engagé)", "50\u202f000,00\xa0€") in figures
+    )
     assert "Son allocation" in figures
     for misleading in ("-150", "'amount'>0,00\xa0€", "pas de dépense récente", "Rythme"):
         assert misleading not in figures

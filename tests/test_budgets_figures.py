@@ -7,7 +7,8 @@ import pytest
 
 from budgets import selectors
 from budgets.models import Allocation, Convention, Figures, Tranche, figures_by, months_before
-from budgets.money import euros, to_amount
+from budgets.money import to_amount
+from publishing.formats import euros
 from tests.factories_budgets import (
     AllocationFactory,
     CommitmentFactory,
@@ -42,9 +43,9 @@ def startup_money():
 def test_money_is_exact_to_the_cent():
     assert sum([to_amount("0.10")] * 3) == D("0.30")
     assert to_amount("1 234,56 €") == D("1234.56")
-    assert euros(D("12345.67")) == "12 345,67 €"
-    assert euros(D("-0.5")) == "-0,50 €"
-    assert euros(D("1000000")) == "1 000 000,00 €"
+    assert euros(D("12345.67"), plain=True) == "12 345,67 €"
+    assert euros(D("-0.5"), plain=True) == "-0,50 €"
+    assert euros(D("1000000"), plain=True) == "1 000 000,00 €"
 
 
 def test_a_hundred_payments_of_one_cent_sum_to_one_euro():
@@ -116,18 +117,20 @@ def test_startups_with_budget_figures(startup_money):
     assert selectors.startups_with_budget_figures(["1000.jours", "autre"]) == {"1000.jours"}
 
 
-def test_cp_paid_by_half_year(startup_money):
+def test_cp_paid_by_month(startup_money):
     PaymentFactory(
         commitment=startup_money.commitments.last(),
         service_done_on=date(2025, 7, 1),
         paid_on=date(2025, 7, 2),
         amount=D("0.01"),
     )
-    assert selectors.cp_paid_by_half_year("1000.jours") == {
-        "2025-S1": D("300.00"),
-        "2025-S2": D("0.01"),
+    assert selectors.cp_paid_by_month("1000.jours") == {
+        (2025, 4): D("100.00"),
+        (2025, 5): D("100.00"),
+        (2025, 6): D("100.00"),
+        (2025, 7): D("0.01"),
     }
-    assert selectors.cp_paid_by_half_year("inconnue") == {}
+    assert selectors.cp_paid_by_month("inconnue") == {}
 
 
 def test_money_runs_out_on(startup_money):

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from budgets.report import monthly_report, report_csv
-from portfolio.csv_safety import neutralise
+from publishing.exports import neutralise
 from tests.factories import StartupFactory
 from tests.factories_budgets import (
     AllocationFactory,

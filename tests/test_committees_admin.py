@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from committees import services
 from committees.models import Committee, CommitteeStatus, Decision
@@ -108,3 +109,14 @@ def test_dossier_change_page_shows_snapshots_and_the_decision_link(staff_client,
 def test_staff_attach_partner_accounts_to_organisations(staff_client, partner_a):
     response = staff_client.get(f"/admin/auth/user/{partner_a.pk}/change/")
     assert "Organisations (compte partenaire)" in response.content.decode()
+
+
+def test_staff_without_permission_get_403_on_the_decision_page(client, django_user_model, dossier):
+    viewer = django_user_model.objects.create_user(
+        username="lecture@incubateur.test", password="x", is_staff=True
+    )
+    viewer.user_permissions.add(Permission.objects.get(codename="view_dossier"))
+    client.force_login(viewer)
+    response = client.get(f"/admin/committees/dossier/{dossier.pk}/decision/")
+    assert response.status_code == 403
+    assert not Decision.objects.filter(dossier=dossier).exists()

@@ -10,12 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from budgets.models import Allocation
 from budgets.selectors import money_runs_out_on
 from committees import services
-from committees.models import Committee, CommitteeStatus, Decision
-from startups.impact_models import Indicator, Measurement
+from committees.models import Committee, CommitteeStatus, Decision, six_months_after
+from committees.selectors import committees_due
+from impact.models import Indicator, Measurement
 from startups.models import Event, Phase
 from tests.clock import TODAY
 from tests.factories import startup_with_phases
 from tests.factories_budgets import CommitmentFactory, PaymentFactory, TrancheFactory
+from tests.factories_committees import CommitteeFactory, DossierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +268,7 @@ def test_sending_freezes_indicators_and_money(staff_user, tranche):
 def test_next_committee_due_comes_earlier_when_money_runs_out(tranche):
     startup = startup_with_phases(("construction", TODAY - timedelta(days=100)))
     six_months = date(2027, 2, 10)  # construction began on 10 August 2026 (TODAY - 100 days)
-    assert services.next_committee_due(startup) == six_months
+    assert due_of(startup) == six_months
     # 12 000 € allocated and committed, 9 000 € paid over the last three months: the 3 000 €
     # left run out in about a month, so the committee is due 45 days before that.
     commitment = CommitmentFactory(
@@ -285,7 +287,26 @@ def test_next_committee_due_comes_earlier_when_money_runs_out(tranche):
         )
     runs_out = money_runs_out_on(startup.pk)
     assert TODAY < runs_out < TODAY + timedelta(days=45)
-    assert services.next_committee_due(startup) == runs_out - timedelta(days=45)
+    assert due_of(startup) == runs_out - timedelta(days=45)
+    # A decision taken today says so to partners, and the money it decides counts.
+    dossier = DossierFactory(committee=CommitteeFactory(date=TODAY), startup=startup)
+    consequences = services.decision_consequences(
+        dossier=dossier, kind="continue", effective_date=TODAY
+    )
+    assert consequences.next_committee_due == runs_out - timedelta(days=45)
+    consequences = services.decision_consequences(
+        dossier=dossier,
+        kind="continue",
+        effective_date=TODAY,
+        amount=Decimal("100000"),
+        tranche=tranche,
+    )
+    assert consequences.next_committee_due == six_months_after(TODAY)
+
+
+def due_of(startup) -> date:
+    (item,) = [item for item in committees_due(within_days=3650) if item.startup.pk == startup.pk]
+    return item.due
 
 
 def pdf(size=1000):

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils.http import http_date
 
-from portfolio import caching
-from portfolio.models import DataChange
+from publishing import caching
+from publishing.models import DataChange
 from startups.models import Startup
 from startups.phases import EXPECTED_DURATIONS, PhaseKind, StartupStatus
 from tests.clock import now, paris, today

@@ -21,7 +21,7 @@ from django.core.management import ManagementUtility, call_command
 
 from budgets.models import Allocation, Commitment, Convention, Payment, Tranche
 from committees.models import Attachment, Dossier, PartnerReview
-from startups.impact_models import Measurement
+from impact.models import Measurement
 from startups.models import Incubator, Organisation, Phase, Startup
 from startups.phases import PhaseKind
 from tests.factories import IncubatorFactory, StartupFactory, startup_with_phases
@@ -216,7 +216,7 @@ def test_html_in_every_text_field_of_a_startup_is_inert_on_public_and_admin_page
         "/admin/startups/startup/",
         "/admin/startups/startup/cible/change/",
         "/admin/startups/startup/cible/history/",
-        "/admin/startups/indicator/",
+        "/admin/impact/indicator/",
     ]:
         response = staff_client.get(url)
         assert response.status_code == 200, url
@@ -317,7 +317,7 @@ def test_ten_megabytes_in_a_review_field_is_refused_without_writing(
 
 def measurement_import(staff_client, startup, content: bytes):
     return staff_client.post(
-        "/admin/startups/indicator/import/",
+        "/admin/impact/indicator/import/",
         {"startup": startup.pk, "file": spreadsheet("mesures.csv", content)},
     )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from startups.impact_models import Direction, ImpactCategory
+from impact.models import Direction, ImpactCategory
 from tests.clock import TODAY
 from tests.factories import startup_with_phases
 from tests.factories_impact import IndicatorFactory, NorthStarFactory, add_month, monthly_values

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from startups.impact_models import Direction, Indicator, Measurement, PeriodKind
-from startups.impact_sources import NO_PAYMENT_DATA, cost_per_impact
+from impact.cost import NO_PAYMENT_DATA, cost_per_impact
+from impact.models import Direction, Indicator, Measurement, PeriodKind
 
 
 def star(**fields) -> Indicator:

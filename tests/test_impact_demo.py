@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from startups.impact_demo import seed_indicators
-from startups.impact_models import Indicator, Measurement
+from impact.demo import seed_indicators
+from impact.models import Indicator, Measurement
 from tests import clock
 from tests.factories import startup_with_phases
 

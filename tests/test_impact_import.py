@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from startups.impact_models import Measurement, PeriodKind
-from startups.impact_services import import_measurements
+from impact.models import Measurement, PeriodKind
+from impact.services import import_measurements
 from tests import clock
 from tests.factories_impact import IndicatorFactory, MeasurementFactory, NorthStarFactory
 
@@ -127,14 +127,14 @@ def test_indicators_of_another_startup_are_unknown(star):
 
 
 def test_the_staff_upload_page_shows_the_report(staff_client, star):
-    page = staff_client.get(f"/admin/startups/indicator/import/?startup={star.startup.pk}")
+    page = staff_client.get(f"/admin/impact/indicator/import/?startup={star.startup.pk}")
     assert page.status_code == 200
     assert "Importer des mesures" in page.content.decode()
     upload = SimpleUploadedFile(
         "mesures.csv", "Dossiers déposés;2025-01;100\nFaux;2025-01;1\n".encode(), "text/csv"
     )
     response = staff_client.post(
-        "/admin/startups/indicator/import/", {"startup": star.startup.pk, "file": upload}
+        "/admin/impact/indicator/import/", {"startup": star.startup.pk, "file": upload}
     )
     content = response.content.decode()
     assert response.status_code == 200
@@ -144,5 +144,5 @@ def test_the_staff_upload_page_shows_the_report(staff_client, star):
 
 
 def test_the_upload_page_is_for_staff_only(client, star):
-    response = client.get("/admin/startups/indicator/import/")
+    response = client.get("/admin/impact/indicator/import/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from startups.impact_models import (
+from impact.models import (
     Indicator,
     Measurement,
     PeriodKind,
@@ -112,7 +112,7 @@ def test_admin_moves_the_north_star_from_one_indicator_to_another_in_one_save(st
 def test_indicator_admin_refuses_a_second_north_star(staff_client):
     star = NorthStarFactory()
     other = IndicatorFactory(startup=star.startup, name="Autre")
-    url = f"/admin/startups/indicator/{other.pk}/change/"
+    url = f"/admin/impact/indicator/{other.pk}/change/"
     data = form_data(staff_client.get(url).content.decode())
     data["is_north_star"] = "on"
     response = staff_client.post(url, data)
@@ -123,7 +123,7 @@ def test_indicator_admin_refuses_a_second_north_star(staff_client):
 def test_indicator_admin_refuses_a_duplicate_period_with_a_clear_message(staff_client):
     indicator = IndicatorFactory()
     MeasurementFactory(indicator=indicator, period_start=date(2025, 1, 1), value=10)
-    url = f"/admin/startups/indicator/{indicator.pk}/change/"
+    url = f"/admin/impact/indicator/{indicator.pk}/change/"
     data = form_data(staff_client.get(url).content.decode())
     # The empty extra row: any day of January names the month, already measured.
     data["measurements-1-period_kind"] = "month"
@@ -137,7 +137,7 @@ def test_indicator_admin_refuses_a_duplicate_period_with_a_clear_message(staff_c
 
 def test_indicator_admin_refuses_two_rows_for_the_same_period(staff_client):
     indicator = IndicatorFactory()
-    url = f"/admin/startups/indicator/{indicator.pk}/change/"
+    url = f"/admin/impact/indicator/{indicator.pk}/change/"
     data = form_data(staff_client.get(url).content.decode())
     data["measurements-TOTAL_FORMS"] = "2"
     for n, day in enumerate(["01/03/2025", "20/03/2025"]):
@@ -154,7 +154,7 @@ def test_indicator_admin_saves_a_month_on_its_first_day_and_refuses_a_negative_v
     staff_client,
 ):
     indicator = IndicatorFactory()
-    url = f"/admin/startups/indicator/{indicator.pk}/change/"
+    url = f"/admin/impact/indicator/{indicator.pk}/change/"
     data = form_data(staff_client.get(url).content.decode())
     data["measurements-0-period_kind"] = "month"
     data["measurements-0-period_start"] = "17/03/2025"
@@ -181,7 +181,7 @@ def test_the_indicator_list_filters_on_freshness(staff_client):
     fresh = NorthStarFactory(name="Mesurée le mois dernier")
     MeasurementFactory(indicator=fresh, period_start=add_month(TODAY, -1))
     IndicatorFactory(name="Périmée")
-    content = staff_client.get("/admin/startups/indicator/?fraicheur=pas-a-jour").content.decode()
+    content = staff_client.get("/admin/impact/indicator/?fraicheur=pas-a-jour").content.decode()
     assert "Périmée" in content and "Mesurée le mois dernier" not in content
 
 
@@ -232,3 +232,10 @@ def test_periods():
     assert period_end(PeriodKind.MONTH, date(2024, 12, 1)) == date(2024, 12, 31)
     assert half_year_key(date(2025, 6, 30)) == "2025-S1"
     assert half_year_key(date(2025, 7, 1)) == "2025-S2"
+
+
+def test_old_admin_addresses_of_indicators_lead_to_their_new_place(staff_client):
+    response = staff_client.get("/admin/startups/indicator/import/?startup=x")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/impact/indicator/import/?startup=x"
+    assert staff_client.get("/admin/startups/measurement/").url == "/admin/impact/measurement/"

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from startups import impact_sources
-from startups.impact_models import ImpactCategory
+from impact.models import ImpactCategory
 from tests.clock import TODAY
 from tests.factories import startup_with_phases
+from tests.factories_budgets import PaymentFactory
 from tests.factories_impact import (
     IndicatorFactory,
     MeasurementFactory,
@@ -29,8 +29,6 @@ FIRST = add_month(TODAY, -24)
 @pytest.fixture(autouse=True)
 def fresh_state():
     cache.clear()
-    yield
-    impact_sources.reset_money_sources()
 
 
 def startup_with_impact(n: int = 0, months: int = 24, **fields):
@@ -79,11 +77,11 @@ def test_the_startup_impact_page_shows_the_north_star_first_with_chart_and_table
 
 def test_cost_per_north_star_appears_when_payments_exist(client):
     startup = startup_with_impact()
-    half = f"{TODAY.year}-S{1 if TODAY.month <= 6 else 2}"
-    impact_sources.register_money_source(
-        cp_paid_by_half_year=lambda startup_id: (
-            {half: Decimal("1000")} if startup_id == startup.pk else {}
-        )
+    PaymentFactory(
+        commitment__allocation__startup=startup,
+        service_done_on=TODAY.replace(day=1),
+        paid_on=TODAY.replace(day=2),
+        amount=Decimal("1000"),
     )
     content = client.get(f"/startups/{startup.pk}/impact/").content.decode()
     assert "Pas encore de données de paiement" not in content
@@ -130,8 +128,10 @@ def test_the_programme_page(client):
 
 def test_the_programme_page_shows_money_when_available(client):
     startup_with_impact()
-    impact_sources.register_money_source(
-        programme_totals=lambda: (Decimal("1500000"), Decimal("600000"))
+    PaymentFactory(
+        commitment__amount=Decimal("1500000"),
+        commitment__allocation__amount=Decimal("1500000"),
+        amount=Decimal("600000"),
     )
     content = client.get("/impact/").content.decode()
     assert "1\u202f500\u202f000\u00a0€" in content and "900\u202f000\u00a0€" in content
@@ -151,7 +151,7 @@ def test_pages_cost_a_fixed_number_of_queries(client, size, django_assert_max_nu
         startup_with_impact(n, months=6 if size == 2 else 24)
     for url, queries in [
         ("/startups/startup-impact-0/impact/", 6),
-        ("/impact/", 6),
+        ("/impact/", 9),  # 3 of them: the programme's money, from budgets
         ("/api/v2/startups/startup-impact-0/indicators.json", 4),
         ("/api/v2/startups/startup-impact-0/indicators.csv", 4),
     ]:

@@ -4,20 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from startups import impact_sources
+from impact.transparency import checklist_for, checklists, summary
 from startups.models import Startup
-from startups.transparency import checklist_for, checklists, summary
 from tests.clock import TODAY
 from tests.factories import StartupFactory
+from tests.factories_budgets import AllocationFactory
 from tests.factories_impact import MeasurementFactory, NorthStarFactory, add_month
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def money_sources():
-    yield
-    impact_sources.reset_money_sources()
 
 
 def oks(checklist) -> dict:
@@ -41,7 +35,7 @@ def test_a_startup_with_everything_meets_every_point():
     )
     star = NorthStarFactory(startup=startup)
     MeasurementFactory(indicator=star, period_start=add_month(TODAY, -1), value=Decimal(3))
-    impact_sources.register_money_source(startups_with_budget_figures=lambda ids: set(ids))
+    AllocationFactory(startup=startup)
     checklist = checklist_for(startup)
     assert checklist.met == checklist.total == 5
     assert checklist.point("source_code").url == "https://github.com/betagouv/x"
@@ -64,7 +58,7 @@ def test_in_bulk_it_costs_a_fixed_number_of_queries(size, django_assert_num_quer
     for n in range(size):
         star = NorthStarFactory(startup=StartupFactory(repository="https://x" if n % 2 else ""))
         MeasurementFactory(indicator=star, period_start=add_month(TODAY, -1))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # startups, North Stars, budget figures
         lists = checklists(Startup.objects.all())
     assert len(lists) == size
     points = {p["key"]: p for p in summary(lists.values())}

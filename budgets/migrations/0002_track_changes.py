@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from portfolio.data_version import track_changes
+from publishing.data_version import track_changes
 
 
 class Migration(migrations.Migration):

@@ -3,15 +3,15 @@
 from django import template
 
 from budgets import public
-from budgets.money import euros as format_euros
+from publishing.formats import euros as format_euros
 
 register = template.Library()
 
 
 @register.filter
 def euros(amount):
-    """Decimal("12345.6") -> "12 345,60 €", with no-break spaces."""
-    return format_euros(amount, "\u00a0")
+    """Decimal("12345.6") -> "12 345,60 €", with no-break spaces (never split on a line end)."""
+    return format_euros(amount)
 
 
 @register.inclusion_tag("budgets/_startup_budget.html")

@@ -3,7 +3,7 @@
 import django.db.models.functions.datetime
 from django.db import migrations, models
 
-from portfolio.data_version import FUNCTION_SQL
+from publishing.data_version import FUNCTION_SQL
 
 
 class Migration(migrations.Migration):

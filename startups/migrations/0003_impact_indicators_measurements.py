@@ -6,7 +6,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-from portfolio.data_version import track_changes
+from publishing.data_version import track_changes
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,213 @@
+"""The transparency checklist of a startup, computed from the data rather than from links alone.
+
+Five points: source code public (a repository is set), a North Star that is present and fresh,
+budget figures present (read from the budgets app), accessibility
+status declared, security risk analysis done. For many startups at once it costs a fixed number
+of queries: the startups' fields, their North Stars with their last periods, and one call to the
+money source.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Max, Q
+
+from budgets.selectors import startups_with_budget_figures
+from impact.models import Indicator, PeriodKind, is_fresh, period_end, period_label
+from startups.models import AccessibilityStatus, Startup, today
+
+POINTS = [
+    ("source_code", "Code source public"),
+    ("north_star", "Étoile polaire suivie et à jour"),
+    ("budget", "Budget publié"),
+    ("accessibility", "Statut d'accessibilité déclaré"),
+    ("risk_analysis", "Analyse de risques de sécurité faite"),
+]
+LABELS = dict(POINTS)
+
+
+@dataclass(frozen=True)
+class Point:
+    key: str
+    label: str
+    ok: bool
+    detail: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Checklist:
+    startup_id: str
+    title: str
+    has_north_star: bool
+    points: list[Point]
+
+    @property
+    def met(self) -> int:
+        return sum(point.ok for point in self.points)
+
+    @property
+    def total(self) -> int:
+        return len(self.points)
+
+    def point(self, key: str) -> Point:
+        return next(point for point in self.points if point.key == key)
+
+    @property
+    def north_star_point(self) -> Point:
+        return self.point("north_star")
+
+
+@dataclass(frozen=True)
+class NorthStarState:
+    name: str
+    is_public: bool
+    last_kind: str | None
+    last_start: date | None
+
+
+def _north_star_states(startup_ids: list[str]) -> dict[str, NorthStarState]:
+    """One query: each startup's North Star (public or not) and its latest month and day."""
+    rows = (
+        Indicator.objects.filter(startup_id__in=startup_ids, is_north_star=True)
+        .values("startup_id", "name", "is_public")
+        .annotate(
+            last_month=Max(
+                "measurements__period_start",
+                filter=Q(measurements__period_kind=PeriodKind.MONTH),
+            ),
+            last_day=Max(
+                "measurements__period_start", filter=Q(measurements__period_kind=PeriodKind.DAY)
+            ),
+        )
+    )
+    return {
+        row["startup_id"]: _state(row["name"], row["is_public"], row["last_month"], row["last_day"])
+        for row in rows
+    }
+
+
+def _state(
+    name: str, is_public: bool, last_month: date | None, last_day: date | None
+) -> NorthStarState:
+    candidates = []
+    if last_month:
+        candidates.append((PeriodKind.MONTH, last_month))
+    if last_day:
+        candidates.append((PeriodKind.DAY, last_day))
+    # The period that ends last: a month ends on its last day.
+    latest = max(candidates, key=lambda c: period_end(*c), default=(None, None))
+    return NorthStarState(name, is_public, *latest)
+
+
+def north_star_state_of(
+    indicator: Indicator | None, measurements: Iterable
+) -> NorthStarState | None:
+    """The same state from an indicator already loaded with its measurements (no query)."""
+    if indicator is None:
+        return None
+    last = {}
+    for measurement in measurements:
+        kind = measurement.period_kind
+        if kind not in last or measurement.period_start > last[kind]:
+            last[kind] = measurement.period_start
+    return _state(
+        indicator.name, indicator.is_public, last.get(PeriodKind.MONTH), last.get(PeriodKind.DAY)
+    )
+
+
+def _checklist(
+    row: dict, north_star: NorthStarState | None, has_budget: bool, on: date
+) -> Checklist:
+    repository = row["repository"]
+    if north_star is None:
+        star_ok, star_detail = False, "aucune étoile polaire définie"
+    elif not north_star.is_public:
+        star_ok, star_detail = False, f"« {north_star.name} » n'est pas publiée"
+    elif north_star.last_start is None:
+        star_ok, star_detail = False, f"« {north_star.name} » : aucune valeur mesurée"
+    else:
+        star_ok = is_fresh(north_star.last_kind, north_star.last_start, True, on)
+        last = period_label(north_star.last_kind, north_star.last_start)
+        state = "à jour" if star_ok else "pas à jour"
+        star_detail = f"« {north_star.name} » : dernière valeur {last}, {state}"
+    accessibility = row["accessibility_status"]
+    risk = row["risk_analysis_done"]
+    return Checklist(
+        row["id"],
+        row["title"],
+        north_star is not None,
+        [
+            Point("source_code", LABELS["source_code"], bool(repository), "voir le dépôt de code" if repository else "aucun dépôt de code renseigné", repository),
+            Point("north_star", LABELS["north_star"], star_ok, star_detail),
+            Point(
+                "budget",
+                LABELS["budget"],
+                has_budget,
+                "montants engagés et payés publiés" if has_budget else "aucun chiffre budgétaire pour l'instant",
+            ),
+            Point(
+                "accessibility",
+                LABELS["accessibility"],
+                bool(accessibility),
+                AccessibilityStatus(accessibility).label if accessibility else "non déclaré",
+            ),
+            Point(
+                "risk_analysis",
+                LABELS["risk_analysis"],
+                risk is True,
+                {True: "faite", False: "non faite", None: "non renseignée"}[risk],
+            ),
+        ],
+    )  # fmt: skip
+
+
+FIELDS = ["id", "title", "repository", "accessibility_status", "risk_analysis_done"]
+
+
+def checklists(startups, on: date | None = None) -> dict[str, Checklist]:
+    """Checklists of many startups (a queryset or ids): three queries and one money call."""
+    on = on or today()
+    if not hasattr(startups, "values"):
+        startups = Startup.objects.filter(pk__in=list(startups))
+    rows = list(startups.order_by().values(*FIELDS))
+    ids = [row["id"] for row in rows]
+    stars = _north_star_states(ids)
+    with_budget = startups_with_budget_figures(ids)
+    return {
+        row["id"]: _checklist(row, stars.get(row["id"]), row["id"] in with_budget, on)
+        for row in rows
+    }
+
+
+def checklist_for(
+    startup: Startup,
+    *,
+    north_star: Indicator | None = None,
+    measurements: Iterable | None = None,
+    on: date | None = None,
+) -> Checklist:
+    """One startup's checklist. Given its North Star already loaded with its measurements (the
+    impact page has them), no query; otherwise one query, plus the money source."""
+    on = on or today()
+    if measurements is not None:
+        state = north_star_state_of(north_star, measurements)
+    else:
+        state = _north_star_states([startup.pk]).get(startup.pk)
+    row = {name: getattr(startup, name) for name in FIELDS}
+    has_budget = startup.pk in startups_with_budget_figures([startup.pk])
+    return _checklist(row, state, has_budget, on)
+
+
+def summary(lists: Iterable[Checklist]) -> list[dict]:
+    """[{key, label, count, total}]: how many startups meet each point."""
+    lists = list(lists)
+    counts = {key: 0 for key, _ in POINTS}
+    for checklist in lists:
+        for point in checklist.points:
+            counts[point.key] += point.ok
+    return [
+        {"key": key, "label": label, "count": counts[key], "total": len(lists)}
+        for key, label in POINTS
+    ]

@@ -1,0 +1,112 @@
+"""Public pages: conditional GET and a server-side cache keyed on the version of the data.
+
+A public page depends only on the data (never on who asks) and on the day (the current phase
+of a startup changes at midnight). Its ETag, and the state its cached body was built in, come
+from the address, the data version of the tables it shows (`publishing.models.DataChange`) and
+the date, so a change to the data shows without any invalidation to forget.
+"""
+
+import hashlib
+from datetime import date, datetime, time
+from functools import lru_cache, wraps
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from publishing.models import DataChange
+
+
+def public_page(view=None, *, depends_on: tuple[str, ...] | None = None):
+    """Serve `view` from the cache when its data has not changed; answer 304 when possible.
+
+    `depends_on`: the apps whose data the page shows, by label (default: all public data). A
+    page keyed on fewer apps is not rebuilt when the others change (a payment does not touch
+    the portfolio list). Naming apps rather than importing them keeps this floor free of any
+    domain: each app's migrations say which of its tables announce their writes.
+    """
+    if view is None:
+        return lambda actual: public_page(actual, depends_on=depends_on)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        version, changed_at = DataChange.latest(tables_of(depends_on))
+        day = today()
+        # Bodies hold absolute links (API): the host is part of what a page is.
+        where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        state = f"{version}|{day.isoformat()}"
+        etag = f'"{digest(where, state)}"'
+        last_modified = last_modified_of(changed_at, day)
+
+        def headers(response):
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(last_modified)
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
+            return response
+
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        if not_modified is not None:
+            return headers(not_modified)
+        # One entry per address, holding the state it was built in: a new version replaces
+        # the old body instead of adding one, so memory stays bounded by the number of pages.
+        cache_key = f"page:{digest(where)}"
+        cached = cache.get(cache_key)
+        if cached is not None and cached[0] == state:
+            _, content, kept_headers = cached
+            response = HttpResponse(content)
+            for name, value in kept_headers.items():
+                response[name] = value
+            return headers(response)
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200 or response.streaming:
+            return response
+        kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        cache.set(cache_key, (state, response.content, kept))
+        return headers(response)
+
+    return wrapper
+
+
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+@lru_cache
+def tables_of(labels: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The database tables of the apps labelled `labels` (their many-to-many tables included),
+    or None for every table."""
+    if labels is None:
+        return None
+    return tuple(
+        model._meta.db_table
+        for label in labels
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+    )
+
+
+def today():
+    return timezone.localdate()
+
+
+def digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+def last_modified_of(changed_at: datetime | None, day: date, now: datetime | None = None) -> int:
+    """When a page last changed: the last write, but not before midnight of `day` (local
+    midnight, Europe/Paris), since the current phase of a startup changes with the date alone.
+
+    The write's time comes from the database server's clock (`now()` in the trigger), which
+    may run ahead of the application's: it is clamped to the application's `now`, so that
+    Last-Modified is never in the future (RFC 9110 § 8.8.2). Unclamped, a write dated 00:05
+    by a clock ahead would keep the Last-Modified served at 23:59 current after midnight, and
+    a client holding it would be answered 304 with yesterday's current phase.
+    """
+    midnight = timezone.make_aware(datetime.combine(day, time.min))
+    if changed_at is None:
+        return int(midnight.timestamp())
+    changed_at = min(changed_at, now or timezone.now())
+    return int(max(changed_at, midnight).timestamp())
