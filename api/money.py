@@ -4,6 +4,8 @@ Amounts are strings with a decimal point ("1234.50"): exact, never floats. Suppl
 purchase order are published only for commitments marked `references_public`.
 """
 
+from datetime import date
+
 from django.http import HttpRequest, HttpResponse
 
 from api.http import dumps, json_response, open_api_endpoint
@@ -94,7 +96,15 @@ def budget_json(request: HttpRequest) -> HttpResponse:
             for c in budget["conventions"]
         ],
         "annees": [
-            {"annee": int(line.label), **figures_record(line.figures)} for line in budget["years"]
+            # The reste à payer of a year is the page's: cumulated to 31/12 of that year (or to
+            # today for the year in progress), not that year's commitments minus its payments.
+            {
+                "annee": int(line.label),
+                **figures_record(line.figures),
+                "reste_a_payer": str(line.to_pay),
+                "reste_a_payer_au": (line.to_pay_on or date(int(line.label), 12, 31)).isoformat(),
+            }
+            for line in budget["years"]
         ],
         "activites": [
             {"activite": line.label, **figures_record(line.figures)}

@@ -357,8 +357,20 @@ BUDGET_CONVENTION = strict(
 )
 
 BUDGET_YEAR = strict(
-    {"annee": {"type": "integer", "description": "Année civile."}, **FIGURES},
-    "Les chiffres d'une année.",
+    {
+        "annee": {"type": "integer", "description": "Année civile."},
+        **FIGURES,
+        "reste_a_payer": amount(
+            "Reste à payer cumulé : toutes les AE engagées − tous les CP payés jusqu'à "
+            "`reste_a_payer_au` (les paiements d'une année soldent les engagements des précédentes)."
+        ),
+        "reste_a_payer_au": {
+            "type": "string",
+            "format": "date",
+            "description": "Le 31/12 de l'année, ou aujourd'hui pour l'année en cours.",
+        },
+    },
+    "Les chiffres d'une année : engagé et payé dans l'année.",
 )
 
 BUDGET_ACTIVITY = strict(

@@ -25,13 +25,16 @@ def startups_with_budget_figures(startup_ids: Iterable[str]) -> set[str]:
     )
 
 
-def cp_paid_by_month(startup_id: str) -> dict[tuple[int, int], Decimal]:
-    """CP paid to a startup by month of payment: {(2025, 3): Decimal("1234.56")} (one query).
+def cp_paid_by_month(startup_id: str, on: date | None = None) -> dict[tuple[int, int], Decimal]:
+    """CP paid to a startup by month of payment, up to `on` (today by default), as every
+    figure counts them: {(2025, 3): Decimal("1234.56")} (one query).
 
     Months with no payment are absent. The impact app groups them into its half-years.
     """
     rows = (
-        Payment.objects.filter(commitment__allocation__startup_id=startup_id)
+        Payment.objects.filter(
+            commitment__allocation__startup_id=startup_id, paid_on__lte=on or today()
+        )
         .annotate(year=ExtractYear("paid_on"), month=ExtractMonth("paid_on"))
         .values_list("year", "month")
         .annotate(total=Sum("amount"))

@@ -22,12 +22,9 @@ def cp_paid_by_half_year(startup_id: str, on: date | None = None) -> dict[str, D
     absent, keys sort chronologically."""
     on = on or today()
     by_half: dict[str, Decimal] = {}
-    for (year, month), paid in selectors.cp_paid_by_month(startup_id).items():
-        # A payment dated after today is not paid yet (the budget pages count `paid_on <= on`):
-        # on 30 June at 23:30 a payment of 1 July made a half-year S2 appear. The selector
-        # gives months, so a payment later in the current month still counts (known gap).
-        if (year, month) > (on.year, on.month):
-            continue
+    # A payment dated after today is not paid yet (the budget pages count `paid_on <= on`):
+    # on 30 June at 23:30 a payment of 1 July made a half-year S2 appear.
+    for (year, month), paid in selectors.cp_paid_by_month(startup_id, on).items():
         half = half_year_key(date(year, month, 1))
         by_half[half] = by_half.get(half, Decimal(0)) + paid
     return dict(sorted(by_half.items()))

@@ -166,3 +166,32 @@ def test_the_demo_creates_the_domain_convention_once():
     assert seed_budgets(write=messages.append) is None
     assert Convention.objects.count() == 1
     assert "déjà présente" in messages[-1]
+
+
+def test_the_json_reste_a_payer_of_a_year_is_the_page_s(client):
+    """Committed in 2025, paid in 2025 and 2026: the reste à payer at 31/12/2025 is what is
+    still owed then, as /budget/ shows it, not 2025's commitments minus 2025's payments."""
+    commitment = CommitmentFactory(committed_on=date(2025, 3, 1), amount=Decimal("1000.00"))
+    PaymentFactory(
+        commitment=commitment,
+        service_done_on=date(2025, 4, 1),
+        paid_on=date(2025, 4, 15),
+        amount=Decimal("300.00"),
+    )
+    PaymentFactory(
+        commitment=commitment,
+        service_done_on=date(2026, 2, 1),
+        paid_on=date(2026, 2, 15),
+        amount=Decimal("200.00"),
+    )
+    years = {line["annee"]: line for line in client.get("/api/v2/budget.json").json()["annees"]}
+    assert (years[2025]["reste_a_payer"], years[2025]["reste_a_payer_au"]) == (
+        "700.00",
+        "2025-12-31",
+    )
+    # 2026 in progress (SUITE_NOW: 18/11/2026): today's figure, said as such.
+    assert (years[2026]["engage"], years[2026]["paye"]) == ("0.00", "200.00")
+    assert (years[2026]["reste_a_payer"], years[2026]["reste_a_payer_au"]) == (
+        "500.00",
+        "2026-11-18",
+    )

@@ -383,12 +383,6 @@ def test_31_december_to_1_january_s2_then_s1_of_the_next_year(clock, client):
     assert generated_on(client, star.startup) == "2028-01-01"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="budgets.selectors.cp_paid_by_month has no `on`: impact can drop later months, not "
-    "a payment later in the current month (see impact.cost.cp_paid_by_half_year)",
-)
-@pytest.mark.time_machine(paris("2027-07-01", "00:30"), tick=False)
 def test_a_payment_later_in_the_current_month_is_not_paid_yet():
     star = NorthStarFactory()
     paid(star.startup, "2027-07-20", "500.00")
