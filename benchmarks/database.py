@@ -9,7 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "portefeuille_bench"
+# BENCH_DATABASE lets two benchmark runs share a server without dropping each other's database.
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "portefeuille_bench")
 
 
 def server_url() -> str:
