@@ -10,6 +10,7 @@ locks the parent row; what a single row can check is a `CheckConstraint` here. E
 by the QuerySet methods below and `figures_by`, nowhere else.
 """
 
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -42,16 +43,21 @@ def positive(field_name: str, name: str, label: str) -> models.CheckConstraint:
 
 
 def months_before(day: date, months: int) -> date:
-    """The same day `months` months earlier (the last day of the month when it does not exist)."""
+    """The same day `months` months earlier (the last day of the month when it does not exist);
+    from a month's last day, the last day of that earlier month.
+
+    It opens the burn window (`months_before(on, 3)`, excluded, to `on`): on a month's last day
+    that window must be the three whole months ending there. Payments are often dated at the
+    end of a month: from 30 April, "the same day" (30 January) let 31 January's payment in, a
+    fourth one, and the April report read four months of CP as three.
+    """
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
     month += 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+    last_day = monthrange(year, month)[1]
+    if (day + timedelta(days=1)).day == 1:  # `day` is the last day of its month
+        return date(year, month, last_day)
+    return date(year, month, min(day.day, last_day))
 
 
 # --- Figures: the one place where money is summed ---------------------------------------------

@@ -67,8 +67,9 @@ def test_figures_of_an_allocation(startup_money):
     assert figures.to_pay == D("699.99")
     assert figures.available == D("0.01")
     assert figures.monthly_burn == D("100.00")
-    # 700 € left, 300 € paid in the 92 days from 30/03 to 30/06: 215 days more.
-    assert figures.runs_out_on == date(2026, 1, 31)
+    # 700 € left, 300 € paid in the three months up to 30/06 (April to June, 91 days):
+    # 700 × 91 / 300 = 212,3 → 213 days more.
+    assert figures.runs_out_on == date(2026, 1, 29)
 
 
 def test_the_same_figures_at_every_level(startup_money):
@@ -134,7 +135,7 @@ def test_cp_paid_by_month(startup_money):
 
 
 def test_money_runs_out_on(startup_money):
-    assert selectors.money_runs_out_on("1000.jours", on=ON) == date(2026, 1, 31)
+    assert selectors.money_runs_out_on("1000.jours", on=ON) == date(2026, 1, 29)
     assert selectors.money_runs_out_on("inconnue", on=ON) is None
 
 
