@@ -243,7 +243,11 @@ class Convention(WithFiguresMixin, models.Model):
         return reverse("admin:budgets_convention_change", args=[self.pk])
 
     def _amendments(self) -> list["Amendment"]:
-        return sorted(self.amendments.all(), key=lambda a: (a.signed_on, a.pk or 0))
+        # By signature date, then in the order they were recorded. An amendment being checked
+        # (`check_amendment`, not saved yet) comes after those of its day, where its pk will
+        # put it: counted first, a second amendment of the same day was checked as if the
+        # first still won, then won once saved (an end before a dated write got through).
+        return sorted(self.amendments.all(), key=lambda a: (a.signed_on, a.pk is None, a.pk or 0))
 
     @property
     def current_ceiling(self) -> Decimal:
