@@ -354,7 +354,8 @@ def test_the_startup_block_puts_31_12_and_01_01_in_their_years(year_end):
     [
         (date(2028, 5, 31), 3, date(2028, 2, 29)),
         (date(2028, 2, 29), 12, date(2027, 2, 28)),
-        (date(2028, 2, 29), 3, date(2027, 11, 29)),
+        (date(2028, 2, 29), 3, date(2027, 11, 30)),  # a month's last day: whole months
+        (date(2028, 2, 28), 3, date(2027, 11, 28)),  # any other day: the same day
         (date(2028, 3, 31), 1, date(2028, 2, 29)),
         (date(2027, 5, 31), 3, date(2027, 2, 28)),
         (date(2027, 1, 31), 3, date(2026, 10, 31)),
@@ -421,12 +422,13 @@ def test_the_burn_window_ending_on_the_31st_of_may_of_a_leap_year_starts_on_29_f
 
 
 def test_the_burn_window_ending_on_29_february():
-    burn_scene([(date(2027, 11, 29), "500"), (date(2027, 11, 30), "920")])
+    # 29 February is the month's last day: the window is December to February, whole months.
+    burn_scene([(date(2027, 11, 30), "500"), (date(2027, 12, 1), "920")])
     for figures in every_figures(date(2028, 2, 29)):
         assert (figures.paid, figures.paid_recently) == (D("1420"), D("920"))
-        # 8 580 left at 920 per 92 days (30/11/2027 to 29/02/2028): ⌈858⌉ = 858 days.
-        assert figures.runs_out_on == date(2028, 2, 29) + timedelta(days=858)
-        assert figures.runs_out_on == date(2030, 7, 6)
+        # 8 580 left at 920 per 91 days (01/12/2027 to 29/02/2028): ⌈848.7⌉ = 849 days.
+        assert figures.runs_out_on == date(2028, 2, 29) + timedelta(days=849)
+        assert figures.runs_out_on == date(2030, 6, 27)
 
 
 @pytest.mark.time_machine(paris("2027-01-15", "00:30"), tick=False)
