@@ -19,13 +19,16 @@ from committees import services
 from committees.models import (
     Attachment,
     Committee,
+    CriterionKind,
     Decision,
     DecisionKind,
     Dossier,
+    ObjectiveStatus,
     PartnerMembership,
     PartnerReview,
 )
 from publishing.formats import fr_date
+from publishing.forms import Column, RowsField
 
 
 def _notify(committee):
@@ -144,6 +147,24 @@ class CommitteeAdmin(SimpleHistoryAdmin):
         description="Envoyer les dossiers (fige les instantanés, prévient les partenaires)"
     )
     def send_dossiers(self, request, queryset):
+        # A warning, not a refusal: a committee may well take a dossier that is still thin.
+        if not request.POST.get("confirm_incomplete"):
+            dossiers = Dossier.objects.filter(
+                committee__in=queryset, snapshot_at__isnull=True
+            ).select_related("committee", "startup")
+            incomplete = [(d, d.missing_parts()) for d in dossiers if d.missing_parts()]
+            if incomplete:
+                return TemplateResponse(
+                    request,
+                    "admin/committees/confirm_send.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "title": "Envoyer des dossiers incomplets ?",
+                        "committees": list(queryset),
+                        "incomplete": incomplete,
+                        "total": len(dossiers),
+                    },
+                )
         for committee in queryset:
             try:
                 sent = services.send_dossiers(committee=committee, by=request.user, notify=_notify)
@@ -161,6 +182,8 @@ class CommitteeAdmin(SimpleHistoryAdmin):
                 services.mark_held(committee=committee, by=request.user)
             except ValidationError as error:
                 self.message_user(request, f"{committee} : {_errors(error)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{committee} : tenu.", messages.SUCCESS)
 
     @admin.action(description="Clore (toutes les décisions doivent être prises)")
     def close(self, request, queryset):
@@ -281,8 +304,36 @@ class DecisionForm(forms.Form):
         }
 
 
+class DossierForm(forms.ModelForm):
+    """Criteria and objectives as rows of cells, never JSON typed by hand."""
+
+    previous_objectives = RowsField(
+        label="Objectifs du dernier comité",
+        columns=[
+            Column("objective", "Objectif", size=40),
+            Column("status", "État", choices=tuple(ObjectiveStatus.choices)),
+            Column("comment", "Commentaire", size=40),
+        ],
+        extra=2,
+    )
+    success_criteria = RowsField(
+        label="Critères de réussite",
+        columns=[
+            Column("criterion", "Critère", size=40),
+            Column("kind", "Type", choices=tuple(CriterionKind.choices)),
+            Column("target", "Cible", size=20),
+        ],
+    )
+
+    class Meta:
+        model = Dossier
+        fields = ["previous_objectives", "success_criteria", "team_size"]  # the admin adds the rest
+        widgets = {"team_size": forms.NumberInput(attrs={"step": "0.1", "min": "0.1"})}
+
+
 @admin.register(Dossier)
 class DossierAdmin(SimpleHistoryAdmin):
+    form = DossierForm
     list_display = ["startup", "committee", "amount_requested", "decision_display"]
     list_select_related = ["startup", "committee", "decision"]
     list_filter = ["committee__status", "committee"]

@@ -4,6 +4,7 @@ import calendar
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -112,6 +113,14 @@ class Committee(models.Model):
         return reverse("committees:public_committee", args=[self.pk])
 
     @property
+    def has_taken_place(self) -> bool:
+        """The committee's day has come (local time): only then can it be held, decide, close."""
+        return self.date <= timezone.localdate()
+
+    def not_yet_error(self, refused: str) -> str:
+        return f"Le comité du {fr_date(self.date)} n'a pas encore eu lieu : {refused} avant cette date."
+
+    @property
     def review_open(self) -> bool:
         return timezone.localdate() <= self.pre_read_deadline and self.status in (
             CommitteeStatus.PLANNED,
@@ -124,6 +133,90 @@ class ObjectiveStatus(models.TextChoices):
     PARTLY = "partly", "Partiellement atteint"
     NOT_REACHED = "not_reached", "Non atteint"
     UNKNOWN = "", "À évaluer"
+
+
+class CriterionKind(models.TextChoices):
+    QUANTITATIVE = "quantitative", "Quantitatif"
+    QUALITATIVE = "qualitative", "Qualitatif"
+
+
+# The shape of the two lists a dossier keeps as JSON: the keys of each row, the allowed values.
+CRITERION_KEYS = ("criterion", "kind", "target")
+OBJECTIVE_KEYS = ("objective", "status", "comment")
+
+
+def _rows_errors(value, keys: tuple[str, ...], name: str, allowed: dict[str, set]) -> list[str]:
+    if not isinstance(value, list):
+        return ["une liste de lignes est attendue"]
+    errors = []
+    for number, row in enumerate(value, 1):
+        if not isinstance(row, dict) or set(row) != set(keys):
+            errors.append(f"ligne {number} : elle doit avoir les colonnes {', '.join(keys)}")
+        elif not all(isinstance(row[key], str) for key in keys):
+            errors.append(f"ligne {number} : chaque colonne est un texte")
+        elif not row[keys[0]].strip():
+            errors.append(f"ligne {number} : {name} est vide")
+        else:
+            errors += [
+                f"ligne {number} : « {row[key]} » n'est pas une valeur possible"
+                for key, values in allowed.items()
+                if row[key] not in values
+            ]
+    return errors
+
+
+def validate_success_criteria(value):
+    errors = _rows_errors(value, CRITERION_KEYS, "le critère", {"kind": set(CriterionKind.values)})
+    if errors:
+        raise ValidationError([f"Critères de réussite, {error}." for error in errors])
+
+
+def validate_objectives(value):
+    errors = _rows_errors(
+        value, OBJECTIVE_KEYS, "l'objectif", {"status": set(ObjectiveStatus.values)}
+    )
+    if errors:
+        raise ValidationError([f"Objectifs du dernier comité, {error}." for error in errors])
+
+
+class JsonbPathExists(models.Func):
+    """jsonb_path_exists(column, 'path'): an immutable function, fit for a check constraint."""
+
+    function = "jsonb_path_exists"
+    template = "%(function)s(%(expressions)s::jsonpath)"
+    output_field = models.BooleanField()
+
+
+def rows_hold(field: str, keys: tuple[str, ...], allowed: dict[str, tuple[str, ...]], label):
+    """The database's copy of `_rows_errors`: an array of objects, each key there and a string,
+    the first not empty, the allowed values where there are some (extra keys are left to the
+    model: they break no page). The row test runs in both modes of SQL/JSON paths: lax sees a
+    missing key, strict sees a nested array (which lax would unwrap)."""
+    row_is_good = " && ".join(
+        ['@.type() == "object"']
+        + [f"exists(@.{key})" for key in keys]
+        + [f'@.{key}.type() == "string"' for key in keys]
+        + [f'@.{keys[0]} like_regex "\\\\S"']  # not blank
+        + [
+            "(" + " || ".join(f'@.{key} == "{v}"' for v in values) + ")"
+            for key, values in allowed.items()
+        ]
+    )
+    bad_row = f"$[*] ? (!({row_is_good}))"
+    return models.CheckConstraint(
+        condition=Q(
+            models.lookups.Exact(
+                models.Func(
+                    models.F(field), function="jsonb_typeof", output_field=models.TextField()
+                ),
+                "array",
+            )
+        )
+        & ~Q(JsonbPathExists(models.F(field), models.Value(f"lax {bad_row}")))
+        & ~Q(JsonbPathExists(models.F(field), models.Value(f"strict {bad_row}"))),
+        name=f"dossier_{field}_rows",
+        violation_error_message=f"{label} : chaque ligne doit être complète.",
+    )
 
 
 class DossierQuerySet(models.QuerySet):
@@ -152,18 +245,30 @@ class Dossier(models.Model):
     demo_link = models.URLField("lien de démonstration", max_length=500, blank=True)
     # [{"objective": str, "status": ObjectiveStatus, "comment": str}], pre-filled from the
     # previous decision's objectives.
-    previous_objectives = models.JSONField("objectifs du dernier comité", default=list, blank=True)
+    previous_objectives = models.JSONField(
+        "objectifs du dernier comité",
+        default=list,
+        blank=True,
+        validators=[validate_objectives],
+    )
     team = models.TextField("équipe", blank=True)
     # Looking ahead
     next_strategy = models.TextField("stratégie des six prochains mois", blank=True)
-    team_size = models.PositiveSmallIntegerField("taille de l'équipe (ETP)", null=True, blank=True)
+    team_size = models.DecimalField(
+        "taille de l'équipe (ETP)", max_digits=4, decimal_places=1, null=True, blank=True
+    )
     team_profiles = models.TextField("profils", blank=True)
     amount_requested = models.DecimalField(
         "montant demandé pour six mois (€)", max_digits=12, decimal_places=2, null=True, blank=True
     )
     hypotheses = models.TextField("hypothèses à tester", blank=True)
     # [{"criterion": str, "kind": "quantitative"|"qualitative", "target": str}]
-    success_criteria = models.JSONField("critères de réussite", default=list, blank=True)
+    success_criteria = models.JSONField(
+        "critères de réussite",
+        default=list,
+        blank=True,
+        validators=[validate_success_criteria],
+    )
     blockers = models.TextField("blocages institutionnels", blank=True)
     # Frozen when the dossiers are sent: the dossier stays what the committee saw.
     indicators_snapshot = models.JSONField(
@@ -190,6 +295,23 @@ class Dossier(models.Model):
                 condition=Q(amount_requested__isnull=True) | Q(amount_requested__gte=0),
                 name="dossier_amount_not_negative",
                 violation_error_message="Le montant demandé ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(team_size__isnull=True) | Q(team_size__gt=0),
+                name="dossier_team_size_positive",
+                violation_error_message="La taille de l'équipe doit être positive.",
+            ),
+            rows_hold(
+                "success_criteria",
+                CRITERION_KEYS,
+                {"kind": tuple(CriterionKind.values)},
+                "Critères de réussite",
+            ),
+            rows_hold(
+                "previous_objectives",
+                OBJECTIVE_KEYS,
+                {"status": tuple(ObjectiveStatus.values)},
+                "Objectifs du dernier comité",
             ),
         ]
 

@@ -113,6 +113,8 @@ def mark_held(*, committee: Committee, by=None) -> Committee:
         committee = Committee.objects.select_for_update().get(pk=committee.pk)
         if committee.status == CommitteeStatus.CLOSED:
             raise CommitteeError("Ce comité est déjà clos.")
+        if not committee.has_taken_place:
+            raise CommitteeError(committee.not_yet_error("il ne peut pas être marqué comme tenu"))
         committee.status = CommitteeStatus.HELD
         committee._history_user = by
         committee.save(update_fields=["status"])
@@ -123,6 +125,8 @@ def close_committee(*, committee: Committee, by=None) -> Committee:
     """Close a committee; refused while a dossier has no decision (the programme's failure)."""
     with transaction.atomic():
         committee = Committee.objects.select_for_update().get(pk=committee.pk)
+        if not committee.has_taken_place:
+            raise CommitteeError(committee.not_yet_error("il ne peut pas être clos"))
         undecided = [
             d.startup.title for d in committee.dossiers.without_decision().select_related("startup")
         ]
@@ -335,6 +339,10 @@ def record_decision(
             )
         if dossier.committee.status == CommitteeStatus.CLOSED:
             raise CommitteeError("Ce comité est clos : ses décisions ne peuvent plus changer.")
+        if not dossier.committee.has_taken_place:
+            raise CommitteeError(
+                dossier.committee.not_yet_error("aucune décision ne peut être enregistrée")
+            )
         consequences = decision_consequences(
             dossier=dossier,
             kind=kind,

@@ -23,7 +23,7 @@ from budgets.models import Commitment, Payment
 from committees import services
 from committees.models import Committee, CommitteeStatus, Decision, Opinion, PartnerReview
 from startups.phases import PhaseKind
-from tests.clock import TODAY
+from tests.clock import TODAY, paris
 from tests.conftest import STAFF_PASSWORD
 from tests.factories import OrganisationFactory, startup_with_phases
 from tests.factories_budgets import (
@@ -167,7 +167,15 @@ def scene(settings, tmp_path):
     }
 
 
-def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scene):
+def log_in(page, url, staff_user) -> None:
+    page.goto(url + "/admin/")
+    expect(page).to_have_url(re.compile(r"/admin/login/"))
+    page.fill("#id_username", staff_user.username)
+    page.fill("#id_password", STAFF_PASSWORD)
+    page.click("input[type=submit]")
+
+
+def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scene, clock):
     url = live_server.url
     committee, dossier = scene["committee"], scene["dossier"]
 
@@ -200,10 +208,7 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     expect(page.locator("#dossiers-group")).to_contain_text("À compléter : problème")
     shot(page, "04-ordre-du-jour", top=page.locator("#dossiers-group"))
 
-    # 5. A dossier: answer the partner's question, choose an attachment. Not saved: saving a
-    # dossier's page answers 500 today (see the xfail tests at the end of this file), and the
-    # walk records the decision before sending the dossiers, because a sent dossier with
-    # indicators answers 500 too. Save here and swap steps 6 and 7 once those tests pass.
+    # 5. A dossier: answer the partner's question, attach a file, save.
     page.goto(url + f"/admin/committees/dossier/{dossier.pk}/change/")
     expect(page.locator("#content h2").first).to_be_visible()
     expect(page.locator("#content")).to_contain_text("Aidants Connect")
@@ -213,8 +218,34 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     page.locator("#attachments-group .add-row a").click()
     page.set_input_files("input[name='attachments-0-upload']", files=[PDF])
     shot(page, "07-piece-jointe", top=page.locator("#attachments-group"))
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("a été modifié")
+    assert dossier.attachments.count() == 1
 
-    # 6. Record the decision: preview, then confirm.
+    # 6. Send the dossiers: one is incomplete, staff are warned first; then the snapshots are
+    # frozen.
+    page.goto(url + "/admin/committees/committee/")
+    page.check(f"input[name=_selected_action][value='{committee.pk}']")
+    page.select_option("select[name=action]", "send_dossiers")
+    shot(page, "11-envoyer-les-dossiers")
+    page.click("button[name=index]")
+    expect(page.locator(".portfolio-attention h2")).to_have_text("1 dossier(s) incomplet(s) sur 2")
+    expect(page.locator(".portfolio-attention")).to_contain_text("Mon Suivi Social")
+    shot(page, "11b-dossiers-incomplets")
+    page.click("input[value='Envoyer quand même']")
+    expect(page.locator(".messagelist")).to_contain_text("2 dossier(s) envoyé(s)")
+    shot(page, "12-dossiers-envoyes")
+    other = committee.dossiers.exclude(pk=dossier.pk).get()
+    page.goto(url + f"/admin/committees/dossier/{other.pk}/change/")
+    snapshots = page.locator("fieldset", has_text="Instantanés figés")
+    expect(snapshots).to_contain_text("Alloué")
+    shot(page, "13-instantanes", top=snapshots)
+
+    # 7. The committee's day: decisions can be recorded from then on (not before). Staff log in
+    # again that morning.
+    clock.move_to(paris(committee.date, "09:00"), tick=True)
+    page.context.clear_cookies()
+    log_in(page, url, staff_user)
     page.goto(url + f"/admin/committees/dossier/{dossier.pk}/change/")
     page.get_by_role("link", name="Enregistrer la décision…").click()
     expect(page.locator("h1")).to_contain_text("Décision — Aidants Connect")
@@ -236,20 +267,6 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     decision = Decision.objects.get(dossier=dossier)
     assert decision.phase_started == PhaseKind.ACCELERATION
     assert decision.allocation.amount == Decimal("300000.00")
-
-    # 7. Send the dossiers: the snapshots are frozen.
-    page.goto(url + "/admin/committees/committee/")
-    page.check(f"input[name=_selected_action][value='{committee.pk}']")
-    page.select_option("select[name=action]", "send_dossiers")
-    shot(page, "11-envoyer-les-dossiers")
-    page.click("button[name=index]")
-    expect(page.locator(".messagelist")).to_contain_text("2 dossier(s) envoyé(s)")
-    shot(page, "12-dossiers-envoyes")
-    other = committee.dossiers.exclude(pk=dossier.pk).get()
-    page.goto(url + f"/admin/committees/dossier/{other.pk}/change/")
-    snapshots = page.locator("fieldset", has_text="Instantanés figés")
-    expect(snapshots).to_contain_text("Alloué")
-    shot(page, "13-instantanes", top=snapshots)
 
     # 8. Closing is refused while a dossier has no decision.
     page.goto(url + "/admin/committees/committee/")

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from committees import services
-from committees.models import Committee, CommitteeStatus, Decision
+from committees.models import Committee, CommitteeStatus, Decision, Dossier
 from startups.models import Phase
-from tests.clock import TODAY
+from tests.clock import TODAY, paris
 from tests.factories import startup_with_phases
 from tests.factories_budgets import TrancheFactory
 
@@ -23,6 +23,14 @@ def dossier():
         ("construction", TODAY - timedelta(days=250)), title="Aides Jeunes"
     )
     return services.create_dossier(committee=committee, startup=startup)
+
+
+@pytest.fixture
+def committee_day(dossier, clock):
+    """The clock on the committee's day, in the afternoon: it can be held, decide and close.
+    Ask for it before `staff_client`, so that staff log in on that day."""
+    clock.move_to(paris(dossier.committee.date, "15:00"), tick=False)
+    return dossier.committee.date
 
 
 @pytest.mark.parametrize("size", [2, 12])
@@ -39,18 +47,41 @@ def test_the_dashboard_lists_what_needs_attention_at_a_constant_cost(
     assert "Comités dus ou en retard" in content
 
 
-def test_sending_dossiers_from_the_committee_list(staff_client, dossier):
+def test_sending_incomplete_dossiers_asks_first_then_sends(staff_client, dossier):
+    action = {"action": "send_dossiers", "_selected_action": [dossier.committee.pk]}
+    warning = staff_client.post("/admin/committees/committee/", action).content.decode()
+    assert "1 dossier(s) incomplet(s) sur 1" in warning
+    assert "manque problème, stratégie passée, stratégie à venir, montant demandé" in warning
+    dossier.refresh_from_db()
+    assert not dossier.is_frozen  # nothing sent yet
+
     response = staff_client.post(
-        "/admin/committees/committee/",
-        {"action": "send_dossiers", "_selected_action": [dossier.committee.pk]},
-        follow=True,
+        "/admin/committees/committee/", {**action, "confirm_incomplete": "1"}, follow=True
     )
     assert "1 dossier(s) envoyé(s)" in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.is_frozen and dossier.committee.status == CommitteeStatus.DOSSIERS_SENT
 
 
-def test_closing_without_decisions_is_refused_with_a_french_message(staff_client, dossier):
+def test_complete_dossiers_are_sent_without_a_warning(staff_client, dossier):
+    Dossier.objects.filter(pk=dossier.pk).update(
+        problem="Un problème",
+        past_strategy="Une stratégie",
+        next_strategy="La suite",
+        amount_requested=Decimal("100000"),
+        success_criteria=[{"criterion": "Usagers", "kind": "quantitative", "target": "100"}],
+    )
+    response = staff_client.post(
+        "/admin/committees/committee/",
+        {"action": "send_dossiers", "_selected_action": [dossier.committee.pk]},
+        follow=True,
+    )
+    assert "1 dossier(s) envoyé(s)" in response.content.decode()
+
+
+def test_closing_without_decisions_is_refused_with_a_french_message(
+    committee_day, staff_client, dossier
+):
     response = staff_client.post(
         "/admin/committees/committee/",
         {"action": "close", "_selected_action": [dossier.committee.pk]},
@@ -61,7 +92,7 @@ def test_closing_without_decisions_is_refused_with_a_french_message(staff_client
     assert dossier.committee.status == CommitteeStatus.PLANNED
 
 
-def test_a_decision_is_previewed_then_recorded(staff_client, dossier):
+def test_a_decision_is_previewed_then_recorded(committee_day, staff_client, dossier):
     tranche = TrancheFactory(
         convention__start=TODAY - timedelta(days=300),
         convention__end=TODAY + timedelta(days=500),
@@ -88,13 +119,34 @@ def test_a_decision_is_previewed_then_recorded(staff_client, dossier):
     assert Phase.objects.filter(startup=dossier.startup, kind="acceleration").exists()
 
 
-def test_a_refused_decision_shows_the_reason_on_the_form(staff_client, dossier):
+def test_a_refused_decision_shows_the_reason_on_the_form(committee_day, staff_client, dossier):
     response = staff_client.post(
         f"/admin/committees/dossier/{dossier.pk}/decision/",
         {"kind": "go_on", "effective_date": TODAY.isoformat(), "confirm": "1"},
     )
     assert response.status_code == 200
     assert "ne s&#x27;applique qu&#x27;après une investigation" in response.content.decode()
+    assert not Decision.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["mark_held", "close"])
+def test_a_committee_to_come_cannot_be_held_or_closed(staff_client, dossier, action):
+    response = staff_client.post(
+        "/admin/committees/committee/",
+        {"action": action, "_selected_action": [dossier.committee.pk]},
+        follow=True,
+    )
+    assert "n&#x27;a pas encore eu lieu" in response.content.decode()
+    dossier.committee.refresh_from_db()
+    assert dossier.committee.status == CommitteeStatus.PLANNED
+
+
+def test_a_decision_before_the_committee_is_refused_on_the_form(staff_client, dossier):
+    response = staff_client.post(
+        f"/admin/committees/dossier/{dossier.pk}/decision/",
+        {"kind": "go_on", "effective_date": TODAY.isoformat(), "confirm": "1"},
+    )
+    assert "aucune décision ne peut être enregistrée avant cette date" in response.content.decode()
     assert not Decision.objects.exists()
 
 

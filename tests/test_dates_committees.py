@@ -181,6 +181,38 @@ def test_a_committee_is_upcoming_until_local_midnight(
     assert "Salle du jour J" not in upcoming_section(client)  # the cached page too
 
 
+@pytest.mark.parametrize("committee_day", ["2026-12-15", "2027-06-15"])  # winter, summer
+def test_a_committee_can_be_held_decide_and_close_from_its_local_midnight(
+    staff_user, clock, committee_day
+):
+    committee = CommitteeFactory(date=day(committee_day))
+    dossier = dossier_for(
+        committee, startup_with_phases(("construction", day(committee_day) - timedelta(days=60)))
+    )
+    # 23:59 the evening before, in Paris (already the committee's day in no time zone we use).
+    clock.move_to(paris(day(committee_day) - timedelta(days=1), "23:59"), tick=False)
+    with pytest.raises(services.CommitteeError, match="n'a pas encore eu lieu"):
+        services.mark_held(committee=committee)
+    with pytest.raises(services.CommitteeError, match="aucune décision ne peut être enregistrée"):
+        services.record_decision(
+            dossier=dossier, kind="stop", effective_date=day(committee_day), by=staff_user
+        )
+    with pytest.raises(services.CommitteeError, match="il ne peut pas être clos"):
+        services.close_committee(committee=committee)
+    committee.refresh_from_db()
+    assert committee.status == "planned"
+
+    # Midnight in Paris, while UTC is still on the evening before.
+    clock.move_to(paris(committee_day, "00:00"), tick=False)
+    services.mark_held(committee=committee)
+    services.record_decision(
+        dossier=dossier, kind="stop", effective_date=day(committee_day), by=staff_user
+    )
+    services.close_committee(committee=committee)
+    committee.refresh_from_db()
+    assert committee.status == "closed"
+
+
 @pytest.mark.parametrize(
     ("committee_day", "deadline"),
     [("2026-12-02", "2026-11-25"), ("2027-06-22", "2027-06-15")],  # winter, summer
