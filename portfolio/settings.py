@@ -152,7 +152,13 @@ CACHES = {
             "MAX_ENTRIES": 3000,
             "MAX_BYTES": env.int("CACHE_MAX_BYTES", default=64 * 2**20),
         },
-    }
+    },
+    # Rate-limit counters (committees/password_reset.py), apart so that pages never evict them.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "throttle",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
 }
 PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=60)
 # Seconds a process trusts the data version it read (publishing.models.DataChange.latest).
