@@ -302,9 +302,9 @@ def run(url: str, duration: int = 10, connections: int = 16) -> None:
         if "[WARNING]" in line or "[ERROR]" in line or "[CRITICAL]" in line:
             print(line)
     caches = [
-        (int(used), int(entries), int(bound))
-        for used, entries, bound in re.findall(
-            r"Cache des pages du worker \d+ à sa sortie : (\d+) octets en (\d+) entrées "
+        (pid, int(used), int(entries), int(bound))
+        for pid, used, entries, bound in re.findall(
+            r"Cache des pages du worker (\d+) à sa sortie : (\d+) octets en (\d+) entrées "
             r"\(borne (\d+)\)",
             "\n".join(lines),
         )
@@ -323,24 +323,23 @@ def run(url: str, duration: int = 10, connections: int = 16) -> None:
         )
     print(
         f"\nCharge mixte, 64 connexions pendant 30 s, 5 % d'écritures (paiements saisis dans "
-        f"l'admin) : {mix['rate']:,.0f} req/s, p50 {mix['p50']}, p99 {mix['p99']}, "
+        f"l'admin) : {mix['rate']:.0f} req/s, p50 {mix['p50']}, p99 {mix['p99']}, "
         f"{mix['errors']} erreur(s) (réponses hors 2xx/3xx ou erreurs de socket), "
-        f"{written} paiements enregistrés.".replace(",", " ")
+        f"{written} paiements enregistrés."
     )
-    line = (
-        f"\nAdresses inventées (`/api/v2/startups.json?z=<n>`, {junk['requests']:,} requêtes "
-        f"distinctes en {duration} s) : {junk['rate']:,.0f} req/s, {junk['errors']} erreur(s)."
-    )
-    print(line.replace(",", " "))
-    print(f"Mémoire des workers après les mesures : {', '.join(f'{r:.0f} Mo' for r in rss)}")
     print(
-        "Cache des pages par worker à la fin : "
-        + (
-            ", ".join(
-                f"{used / 2**20:.1f} Mo en {entries} entrées (borne {bound / 2**20:.0f} Mo)"
-                for used, entries, bound in caches
-            )
-            or "non relevé (aucune ligne du worker_exit de gunicorn.conf.py)"
-        )
-        + "\n"
+        f"\nAdresses inventées (`/api/v2/startups.json?z=<n>`, une nouvelle à chaque requête) : "
+        f"{junk['requests']} requêtes en {duration} s, {junk['rate']:.0f} req/s, "
+        f"{junk['errors']} erreur(s)."
     )
+    print(f"Mémoire des workers après les mesures : {', '.join(f'{r:.0f} Mo' for r in rss)}")
+    # Workers are recycled every ~20 000 requests (gunicorn.conf.py): one line per worker that
+    # exited during the run, the last ones being those stopped at the end.
+    print("Cache des pages de chaque worker à sa sortie (borne CACHE_MAX_BYTES) :")
+    for pid, used, entries, bound in caches:
+        print(
+            f"- worker {pid} : {used / 2**20:.1f} Mo en {entries} entrées (borne {bound / 2**20:.0f} Mo)"
+        )
+    if not caches:
+        print("- non relevé (aucune ligne du worker_exit de gunicorn.conf.py)")
+    print()
