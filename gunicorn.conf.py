@@ -11,3 +11,22 @@ timeout = 30
 accesslog = "-"
 # One line per request with its duration in milliseconds.
 access_log_format = 'method=%(m)s path="%(U)s" status=%(s)s duration_ms=%(M)s bytes=%(B)s ip=%(h)s'
+
+
+def worker_exit(server, worker):
+    """Log what the worker's page cache held (bytes, entries) as it exits: the cache lives in
+    the worker's memory, so no other process can read it. `make bench` prints these lines."""
+    if worker.pid != os.getpid():
+        return  # called by the arbiter for a worker already gone: nothing to read here
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    used = getattr(cache, "bytes_used", None)
+    if used is not None:
+        server.log.info(
+            "Cache des pages du worker %s à sa sortie : %d octets en %d entrées (borne %d)",
+            worker.pid,
+            used,
+            cache.entries(),
+            cache.max_bytes,
+        )

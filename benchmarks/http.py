@@ -244,6 +244,23 @@ def mixed_load(url: str, base: str) -> tuple[dict, int]:
     return result, written
 
 
+JUNK_SCRIPT = """
+local counter = 0
+setup = function(thread) counter = counter + 1; thread:set("id", counter) end
+local n = 0
+request = function() n = n + 1; return wrk.format("GET", "/api/v2/startups.json?z=" .. id .. "-" .. n) end
+"""
+
+
+def junk_queries(base: str, duration: int) -> dict:
+    """A new query string on every request, as an attacker filling the cache would send."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(JUNK_SCRIPT)
+    result = wrk(base + "/", duration, 16, script.name)
+    os.unlink(script.name)
+    return result
+
+
 def run(url: str, duration: int = 10, connections: int = 16) -> None:
     if not shutil.which("wrk"):
         print("HTTP : wrk absent (apt-get install -y wrk), mesure ignorée.\n")
@@ -253,11 +270,15 @@ def run(url: str, duration: int = 10, connections: int = 16) -> None:
     manage(url, "seed_demo", "--if-empty", env=PRODUCTION_ENV, capture=True)
     manage(url, "collectstatic", "--noinput", "-v0", env=PRODUCTION_ENV)
     env = {**os.environ, **PRODUCTION_ENV, "DATABASE_URL": url}
+    # gunicorn's log at info: each worker logs its page cache's size as it exits
+    # (gunicorn.conf.py, worker_exit); the cache lives in the worker, unreadable from outside.
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log")  # noqa: SIM115
     server = subprocess.Popen(
         [str(BASE_DIR / ".venv" / "bin" / "gunicorn"), "portfolio.wsgi", "--bind", f"127.0.0.1:{PORT}",
-         "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning"],
+         "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "info"],
         cwd=BASE_DIR,
         env=env,
+        stderr=log,
         start_new_session=True,
     )  # fmt: skip
     base = f"http://127.0.0.1:{PORT}"
@@ -268,11 +289,26 @@ def run(url: str, duration: int = 10, connections: int = 16) -> None:
         manage(url, "seed_demo", "--scale", "10", env=PRODUCTION_ENV, capture=True)
         rows += measure(url, base, duration, connections)
         mix, written = mixed_load(url, base)
+        junk = junk_queries(base, duration)
         workers = psutil.Process(server.pid).children()
         rss = [w.memory_info().rss / 2**20 for w in workers]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        log.seek(0)
+        lines = log.read().splitlines()
+        log.close()
+    for line in lines:
+        if "[WARNING]" in line or "[ERROR]" in line or "[CRITICAL]" in line:
+            print(line)
+    caches = [
+        (pid, int(used), int(entries), int(bound))
+        for pid, used, entries, bound in re.findall(
+            r"Cache des pages du worker (\d+) à sa sortie : (\d+) octets en (\d+) entrées "
+            r"\(borne (\d+)\)",
+            "\n".join(lines),
+        )
+    ]
 
     print(
         f"\nDébit HTTP : gunicorn 2 workers, wrk -t2 -c{connections} -d{duration}s sur 127.0.0.1 "
@@ -287,8 +323,23 @@ def run(url: str, duration: int = 10, connections: int = 16) -> None:
         )
     print(
         f"\nCharge mixte, 64 connexions pendant 30 s, 5 % d'écritures (paiements saisis dans "
-        f"l'admin) : {mix['rate']:,.0f} req/s, p50 {mix['p50']}, p99 {mix['p99']}, "
+        f"l'admin) : {mix['rate']:.0f} req/s, p50 {mix['p50']}, p99 {mix['p99']}, "
         f"{mix['errors']} erreur(s) (réponses hors 2xx/3xx ou erreurs de socket), "
-        f"{written} paiements enregistrés.".replace(",", " ")
+        f"{written} paiements enregistrés."
     )
-    print(f"\nMémoire des workers après les mesures : {', '.join(f'{r:.0f} Mo' for r in rss)}\n")
+    print(
+        f"\nAdresses inventées (`/api/v2/startups.json?z=<n>`, une nouvelle à chaque requête) : "
+        f"{junk['requests']} requêtes en {duration} s, {junk['rate']:.0f} req/s, "
+        f"{junk['errors']} erreur(s)."
+    )
+    print(f"Mémoire des workers après les mesures : {', '.join(f'{r:.0f} Mo' for r in rss)}")
+    # Workers are recycled every ~20 000 requests (gunicorn.conf.py): one line per worker that
+    # exited during the run, the last ones being those stopped at the end.
+    print("Cache des pages de chaque worker à sa sortie (borne CACHE_MAX_BYTES) :")
+    for pid, used, entries, bound in caches:
+        print(
+            f"- worker {pid} : {used / 2**20:.1f} Mo en {entries} entrées (borne {bound / 2**20:.0f} Mo)"
+        )
+    if not caches:
+        print("- non relevé (aucune ligne du worker_exit de gunicorn.conf.py)")
+    print()

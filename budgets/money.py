@@ -6,10 +6,17 @@ Amounts are `Decimal` everywhere (database `numeric(14, 2)`); a float never gets
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from publishing.formats import number
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_DIGITS = 14  # up to 999 999 999 999,99 €
-SCIENTIFIC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+", re.IGNORECASE)
+# A typed amount is short ("-999 999 999 999,99 €" is 21 characters): anything longer is
+# refused before any parsing, so no input can make the checks below slow.
+MAX_LENGTH = 50
+# Linear: the integer part cannot give digits back to the fraction, so a failed match backtracks
+# one step at a time ("\d+\.?\d*" tried every split of a long run of digits: quadratic).
+SCIENTIFIC = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)e[+-]?\d+", re.IGNORECASE)
 
 
 class NotAnAmount(ValueError):
@@ -25,6 +32,12 @@ def to_amount(value) -> Decimal:
     if isinstance(value, float):
         raise NotAnAmount("Un montant ne peut pas être un nombre à virgule flottante.")
     if isinstance(value, str):
+        value = value.strip()
+        if len(value) > MAX_LENGTH:
+            raise NotAnAmount(
+                f"montant trop long : {number(len(value))} caractères, un montant en compte "
+                f"{MAX_LENGTH} au plus (par exemple « 999 999 999 999,99 € »)."
+            )
         value = value.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         value = value.replace("€", "").replace(",", ".")
         if SCIENTIFIC.fullmatch(value):

@@ -43,7 +43,7 @@ def public_committees():
 
 
 @require_safe
-@public_page(depends_on=("startups", "committees"))
+@public_page(depends_on=("startups", "committees"), params=("page",))
 def calendar(request: HttpRequest) -> HttpResponse:
     upcoming = list(public_committees().upcoming())
     paginator = Paginator(public_decisions(), DECISIONS_PER_PAGE)

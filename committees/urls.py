@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from committees import feeds, partner_views, public_views
 from committees.forms import PartnerLoginForm, PartnerPasswordResetForm, PartnerSetPasswordForm
+from committees.password_reset import ThrottledPasswordResetView
 from publishing.caching import public_page
 
 app_name = "committees"
@@ -51,7 +52,7 @@ urlpatterns = [
     ),
     path(
         "partenaires/mot-de-passe/",
-        auth_views.PasswordResetView.as_view(
+        ThrottledPasswordResetView.as_view(
             form_class=PartnerPasswordResetForm,
             template_name="registration/password_reset_form.html",
             email_template_name="registration/password_reset_email.txt",

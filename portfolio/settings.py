@@ -141,13 +141,24 @@ BETAGOUV_DATA = env.str(
     "BETAGOUV_DATA", default=str(BASE_DIR.parent / "shared" / "data" / "betagouv")
 )
 
-# Public pages are cached per process, keyed on the data version (portfolio/caching.py).
+# Public pages are cached per process, keyed on the data version (publishing/caching.py),
+# bounded in bytes per process (publishing/cache_backend.py): a worker holds at most
+# CACHE_MAX_BYTES of cached bodies, whatever addresses are asked for.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "publishing.cache_backend.BoundedLocMemCache",
         "TIMEOUT": 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": 3000},
-    }
+        "OPTIONS": {
+            "MAX_ENTRIES": 3000,
+            "MAX_BYTES": env.int("CACHE_MAX_BYTES", default=64 * 2**20),
+        },
+    },
+    # Rate-limit counters (committees/password_reset.py), apart so that pages never evict them.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "throttle",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
 }
 PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=60)
 # Seconds a process trusts the data version it read (publishing.models.DataChange.latest).

@@ -13,7 +13,7 @@ from functools import lru_cache, wraps
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -21,23 +21,31 @@ from django.utils.http import http_date
 from publishing.models import DataChange
 
 
-def public_page(view=None, *, depends_on: tuple[str, ...] | None = None):
+def public_page(
+    view=None, *, depends_on: tuple[str, ...] | None = None, params: tuple[str, ...] = ()
+):
     """Serve `view` from the cache when its data has not changed; answer 304 when possible.
 
     `depends_on`: the apps whose data the page shows, by label (default: all public data). A
     page keyed on fewer apps is not rebuilt when the others change (a payment does not touch
     the portfolio list). Naming apps rather than importing them keeps this floor free of any
     domain: each app's migrations say which of its tables announce their writes.
+
+    `params`: the query parameters the page reads. Only they are part of the cache key, in a
+    canonical order, and only they reach the view (`request.GET` holds nothing else), so that
+    `?z=1`, `?z=2`… are one page, not one cached body each, and the key always names
+    everything the body was built from.
     """
     if view is None:
-        return lambda actual: public_page(actual, depends_on=depends_on)
+        return lambda actual: public_page(actual, depends_on=depends_on, params=params)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        request.GET = read_only(request.GET, params)
         version, changed_at = DataChange.latest(tables_of(depends_on))
         day = today()
         # Bodies hold absolute links (API): the host is part of what a page is.
-        where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        where = f"{request.scheme}://{request.get_host()}{request.path}?{request.GET.urlencode()}"
         state = f"{version}|{day.isoformat()}"
         etag = f'"{digest(where, state)}"'
         last_modified = last_modified_of(changed_at, day)
@@ -52,7 +60,8 @@ def public_page(view=None, *, depends_on: tuple[str, ...] | None = None):
         if not_modified is not None:
             return headers(not_modified)
         # One entry per address, holding the state it was built in: a new version replaces
-        # the old body instead of adding one, so memory stays bounded by the number of pages.
+        # the old body instead of adding one. The cache backend bounds the bytes held
+        # (publishing/cache_backend.py), whatever the number of addresses.
         cache_key = f"page:{digest(where)}"
         cached = cache.get(cache_key)
         if cached is not None and cached[0] == state:
@@ -68,10 +77,22 @@ def public_page(view=None, *, depends_on: tuple[str, ...] | None = None):
         cache.set(cache_key, (state, response.content, kept))
         return headers(response)
 
+    # Read by the tests that walk every cached page (functools.wraps carries it outwards).
+    wrapper.cached_params = tuple(sorted(params))
     return wrapper
 
 
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def read_only(query: QueryDict, params: tuple[str, ...]) -> QueryDict:
+    """The parameters of `query` named in `params`, sorted by name (each one's values kept in
+    their order: the last one is what `get` answers)."""
+    kept = QueryDict(mutable=True)
+    for name in sorted(params):
+        if name in query:
+            kept.setlist(name, query.getlist(name))
+    return QueryDict(kept.urlencode())
 
 
 @lru_cache

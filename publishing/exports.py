@@ -1,27 +1,36 @@
 """Exports: CSV files and their cells, safe to open in a spreadsheet.
 
 CSV/XLSX injection: a spreadsheet runs a text cell starting with one of FORMULA_PREFIXES as a
-formula. Every export (public CSV, admin CSV/XLSX, command-line reports) passes its cells
-through `neutralise`: a leading `'` makes the spreadsheet show the text as typed. Nothing is
-stripped, and numbers, dates and other non-text values are returned unchanged (they stay
-numbers in XLSX).
+formula, and some trim leading blanks first (" =1+1", "\n=1+1") or read the full-width signs
+of Asian keyboards as the ASCII ones ("＝1+1"). Every export (public CSV, admin CSV/XLSX,
+command-line reports) passes its cells through `neutralise`: a leading `'` makes the
+spreadsheet show the text as typed. Nothing is stripped, and numbers, dates and other non-text
+values are returned unchanged (they stay numbers in XLSX).
 """
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 def neutralise(value):
-    """`value` with a leading `'` when it is a str that a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """`value` with a leading `'` when it is a str that a spreadsheet would run as a formula:
+    it starts with a formula sign, or with blanks (any Unicode space) then one, a full-width or
+    small sign counting as the sign itself (NFKC: "＝" and "﹦" are "=")."""
+    if not isinstance(value, str):
+        return value
+    first = value.lstrip()[:1]
+    if value.startswith(FORMULA_PREFIXES) or (
+        first and unicodedata.normalize("NFKC", first).startswith(FORMULA_PREFIXES)
+    ):
         return "'" + value
     return value
 

@@ -50,7 +50,7 @@ def count_by_phase(startups) -> dict:
 
 
 @require_safe
-@public_page(depends_on=("startups",))
+@public_page(depends_on=("startups",), params=(*StartupFilterForm.base_fields, "page"))
 def startup_list(request: HttpRequest) -> HttpResponse:
     form = StartupFilterForm(request.GET or None)
     startups = Startup.objects.with_current_phase().select_related("incubator").defer(*HEAVY_FIELDS)

@@ -61,6 +61,14 @@ def plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    # The counters live in the process (committees/password_reset.py): each test starts at 0.
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+
+
 # --- Personas -------------------------------------------------------------------------------
 STAFF_PASSWORD = "mot-de-passe-equipe-de-test"
 

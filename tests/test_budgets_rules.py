@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 
 from budgets import services
 from budgets.models import Allocation, Commitment, Payment, Tranche
-from budgets.money import to_amount
+from budgets.money import NotAnAmount, to_amount
 from budgets.services import BudgetRuleError
+from publishing.formats import number
 from tests.factories import StartupFactory
 from tests.factories_budgets import (
     AllocationFactory,
@@ -373,6 +374,25 @@ def test_the_database_refuses_sums_over_their_limit():
         with db_refused(), transaction.atomic():
             write()
     assert Payment.objects.get().amount == D("10")
+
+
+@pytest.mark.parametrize("typed", ["1" * 8000, "1" * 8000 + "e5", "1," + "0" * 8000, "9 " * 4000])
+def test_a_long_amount_is_refused_by_its_length_with_a_short_message(typed):
+    with pytest.raises(NotAnAmount) as refusal:
+        to_amount(typed)
+    message = str(refusal.value)
+    assert message.startswith("montant trop long : ")
+    assert f"{number(len(typed.strip()))} caractères" in message
+    assert "50 au plus" in message
+    assert len(message) < 120  # the input is not echoed back
+
+
+def test_amounts_up_to_the_length_bound_are_read():
+    padded = "1" + " " * 48 + "2"  # 50 characters: the longest accepted
+    assert to_amount(padded) == D("12.00")
+    assert to_amount("   12,50 €   ") == D("12.50")  # surrounding spaces do not count
+    with pytest.raises(NotAnAmount, match="notation scientifique"):
+        to_amount("1" * 40 + "e3")
 
 
 def test_the_largest_amount_and_french_spellings_are_read():

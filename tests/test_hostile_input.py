@@ -40,6 +40,8 @@ pytestmark = pytest.mark.django_db
 SCRIPT = "<script>alert(1)</script>"
 HOSTILE_TEXT = f'{SCRIPT}<img src=x onerror=alert(2)>"><svg onload=alert(3)>'
 FORMULAS = ["=", "+", "-", "@", "\t", "\r"]
+# What spreadsheets also run: blanks before a sign, full-width signs (issue 18).
+DISGUISED_FORMULAS = [" =", "\t=", "\n=", "\u3000=", "＝", "＋", "－", "＠", " ＝"]
 HUGE = "1000000000000000"  # 10^15 €
 
 
@@ -584,7 +586,9 @@ def neutralised(cells: list[str], payload: str) -> None:
     hits = [cell for cell in cells if payload.strip("\t\r") in cell]
     assert hits, f"{payload!r} absent de l'export"
     for cell in hits:
-        assert not cell.startswith(tuple(FORMULAS)), f"cellule non neutralisée : {cell!r}"
+        assert not cell.startswith(tuple(FORMULAS + DISGUISED_FORMULAS)), (
+            f"cellule non neutralisée : {cell!r}"
+        )
         assert cell.startswith("'"), cell
 
 
@@ -592,7 +596,7 @@ def formula(prefix: str) -> str:
     return f'{prefix}HYPERLINK("http://x.test";"cmd")'
 
 
-@pytest.mark.parametrize("prefix", FORMULAS)
+@pytest.mark.parametrize("prefix", FORMULAS + DISGUISED_FORMULAS)
 def test_formulas_are_neutralised_in_the_public_csv_exports(client, prefix):
     payload = formula(prefix)
     startup = startup_with_phases(
@@ -637,7 +641,7 @@ def admin_export(staff_client, model: str, resource: str, fields: list[str]) -> 
     return response.content
 
 
-@pytest.mark.parametrize("prefix", FORMULAS)
+@pytest.mark.parametrize("prefix", FORMULAS + DISGUISED_FORMULAS)
 def test_formulas_are_neutralised_in_the_admin_exports(staff_client, prefix):
     payload = formula(prefix)
     payment = PaymentFactory(
@@ -659,7 +663,7 @@ def test_formulas_are_neutralised_in_the_admin_exports(staff_client, prefix):
     assert payment.pk
 
 
-@pytest.mark.parametrize("prefix", FORMULAS)
+@pytest.mark.parametrize("prefix", FORMULAS + DISGUISED_FORMULAS)
 def test_formulas_are_neutralised_in_the_budget_report_command(prefix):
     payload = formula(prefix)
     convention = ConventionFactory(reference="CONV-CSV", uo=payload[:50])
