@@ -628,6 +628,13 @@ def start_phase(
     kind = PhaseKind(kind)
     with transaction.atomic():
         Startup.objects.select_for_update().filter(pk=startup.pk).first()
+        undated = startup.phases.filter(start__isnull=True).first()
+        if undated:
+            # It follows every dated phase (importer rule 9): a new phase could not follow it.
+            raise PhaseChangeError(
+                f"{startup.title} a une phase « {undated.get_kind_display()} » sans date de "
+                "début : datez-la dans l'administration avant d'ouvrir une nouvelle phase."
+            )
         later = startup.phases.filter(start__gte=on).order_by("start").first()
         if later:
             raise PhaseChangeError(

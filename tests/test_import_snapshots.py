@@ -658,3 +658,62 @@ def test_an_unchanged_startup_follows_its_sponsor_gaining_then_losing_its_file(t
     run(root)
     assert corrections_of("aides") == [unknown]
     assert Organisation.objects.get(pk="menj").is_placeholder
+
+
+# --- The rest of the house with an undated phase ------------------------------------------------
+@pytest.fixture
+def undated_active(tmp_path):
+    """Two active startups whose current phase has no known start."""
+    root = tmp_path / "site"
+    write(root, "incubators", "dinum.md", {"title": "L'incubateur"})
+    write(
+        root,
+        "startups",
+        "aides.md",
+        {
+            "title": "Aides",
+            "incubator": "dinum",
+            "phases": [
+                {"name": "construction", "start": date(2020, 1, 6)},
+                {"name": "acceleration"},
+            ],
+        },
+    )
+    write(root, "_startup", "bourse.md", {"title": "Bourse", "status": "passation"})
+    run(root)
+    write(
+        root,
+        "startups",
+        "bourse.md",
+        {"title": "Bourse", "incubator": "dinum", "phases": [{"name": "acceleration"}]},
+    )
+    run(root)
+    return root
+
+
+def test_the_phases_over_time_chart_follows_the_current_phase_rule(undated_active):
+    from impact.views import phases_over_time
+
+    days, counts = phases_over_time(TODAY)
+
+    for day in days:
+        for kind in (CONS, ACC):
+            expected = Startup.objects.with_current_phase(day).filter(current_phase_kind=kind)
+            assert counts.get((day, kind), 0) == expected.count(), (day, kind)
+    assert counts[(days[-1], ACC)] == 2
+
+
+def test_the_committees_due_skip_a_phase_of_unknown_start_without_money(undated_active):
+    from committees.selectors import committees_due
+
+    assert Startup.objects.active().count() == 2
+    # `aides` counts from its construction; `bourse` has no date to count from, and no money.
+    assert [due.startup.pk for due in committees_due(within_days=10_000)] == ["aides"]
+
+
+def test_a_new_phase_is_refused_while_an_undated_one_ends_the_history(undated_active):
+    from startups.services import PhaseChangeError, start_phase
+
+    with pytest.raises(PhaseChangeError, match="« Accélération » sans date de début : datez-la"):
+        start_phase(startup=Startup.objects.get(pk="aides"), kind=CONSOLIDATION, on=TODAY)
+    assert phases_of("aides")[-1] == (ACC, None, None)
