@@ -32,6 +32,14 @@ class PhaseForm(forms.ModelForm):
         fields = ["kind", "start", "end", "comment"]
         widgets = {"comment": forms.TextInput(attrs={"size": 40})}
 
+    def clean_start(self):
+        # Only the import keeps an undated phase (old data, rule 9 of startups.importer): a
+        # phase entered here has a start; one imported undated may stay so until dated.
+        start = self.cleaned_data.get("start")
+        if start is None and (self.instance.pk is None or self.instance.start is not None):
+            raise ValidationError("Indiquez la date de début de la phase.")
+        return start
+
     def validate_constraints(self):
         # Overlaps are checked by PhaseFormSet.clean on every phase of the form at once: checked
         # row by row against the database, ending a phase and starting the next in one save
