@@ -43,8 +43,8 @@ def grouped(rows: Iterable[tuple]) -> dict[str, list[tuple]]:
     return groups
 
 
-def phase_json(kind: str, start: date, end: date | None) -> dict:
-    return {"name": kind, "start": start.isoformat(), "end": iso(end)}
+def phase_json(kind: str, start: date | None, end: date | None) -> dict:
+    return {"name": kind, "start": iso(start), "end": iso(end)}
 
 
 def stats_url(row: dict) -> str | None:

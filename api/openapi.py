@@ -53,7 +53,12 @@ PHASE = strict(
             "noms sont convertis : perennisation → consolidation, success/transfer/alumni → "
             "transfere).",
         },
-        "start": {"type": "string", **DATE, "description": "Premier jour de la phase."},
+        "start": nullable(
+            "string",
+            "Premier jour de la phase ; null quand la source n'en donne pas (date inconnue : "
+            "seule la dernière phase peut l'être, elle suit alors toutes les autres).",
+            **DATE,
+        ),
         "end": nullable(
             "string",
             "Dernier jour de la phase (inclus) ; null si la phase est en cours ou si elle dure "

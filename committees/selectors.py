@@ -77,6 +77,12 @@ def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCom
             )
         figures = money.get((startup.pk,))
         runs_out = figures.runs_out_on if figures else None
+        if anchor is None:
+            # Its phase has no known start (an undated phase of old data): six months from
+            # nothing is no date; only the money can still say when a committee is due.
+            if runs_out is None:
+                continue
+            anchor = runs_out
         day = committee_due(anchor, runs_out)
         if runs_out and day == runs_out - MONEY_MARGIN:
             reason = f"45 jours avant l'épuisement du budget ({fr_date(runs_out)})"

@@ -160,10 +160,19 @@ def half_year_ends(first: date, on: date) -> list[date]:
 
 
 PHASES_OVER_TIME_SQL = """
-WITH spans AS (
+WITH dated AS (
+    -- An undated phase (the last, NULL sorts last) begins the day after the last dated one:
+    -- the rule of with_current_phase; alone, it has always begun.
+    SELECT startup_id, id, kind,
+           COALESCE(start,
+                    LAG(start) OVER (PARTITION BY startup_id ORDER BY start, id) + 1,
+                    '-infinity'::date) AS start
+    FROM startups_phase
+),
+spans AS (
     SELECT kind, start,
            LEAD(start) OVER (PARTITION BY startup_id ORDER BY start, id) AS next_start
-    FROM startups_phase
+    FROM dated
 ),
 days AS (SELECT unnest(%s::date[]) AS day)
 SELECT days.day, spans.kind, count(*)

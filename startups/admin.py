@@ -12,7 +12,15 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from publishing.formats import fr_date
-from startups.models import Event, ImportCorrection, Incubator, Organisation, Phase, Startup
+from startups.models import (
+    UNKNOWN_DATE,
+    Event,
+    ImportCorrection,
+    Incubator,
+    Organisation,
+    Phase,
+    Startup,
+)
 from startups.phases import PhaseKind, StartupStatus
 from startups.services import defer_overlap_check
 
@@ -23,6 +31,14 @@ class PhaseForm(forms.ModelForm):
         model = Phase
         fields = ["kind", "start", "end", "comment"]
         widgets = {"comment": forms.TextInput(attrs={"size": 40})}
+
+    def clean_start(self):
+        # Only the import keeps an undated phase (old data, rule 9 of startups.importer): a
+        # phase entered here has a start; one imported undated may stay so until dated.
+        start = self.cleaned_data.get("start")
+        if start is None and (self.instance.pk is None or self.instance.start is not None):
+            raise ValidationError("Indiquez la date de début de la phase.")
+        return start
 
     def validate_constraints(self):
         # Overlaps are checked by PhaseFormSet.clean on every phase of the form at once: checked
@@ -74,7 +90,10 @@ class PhaseInline(admin.TabularInline):
 
     @admin.display(description="durée")
     def duration_display(self, phase):
-        return f"{phase.duration().days} j" if phase.pk else ""
+        if not phase.pk:
+            return ""
+        duration = phase.duration()
+        return f"{duration.days} j" if duration is not None else f"début : {UNKNOWN_DATE}"
 
     @admin.display(description="durée attendue")
     def expected(self, phase):
@@ -129,6 +148,21 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SourcePresenceFilter(admin.SimpleListFilter):
+    title = "présence dans la source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [("absente", "Absente du dernier import"), ("presente", "Présente")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "absente":
+            return queryset.filter(absent_from_source_since__isnull=False)
+        if self.value() == "presente":
+            return queryset.filter(absent_from_source_since__isnull=True)
+        return queryset
+
+
 class OverstayFilter(admin.SimpleListFilter):
     title = "durée de phase dépassée"
     parameter_name = "depassement"
@@ -152,12 +186,14 @@ class StartupAdmin(SimpleHistoryAdmin):
         "current_phase_age",
         "overstay_display",
         "incubator",
+        "absent_display",
     ]
     list_select_related = ["incubator"]
     list_filter = [
         CurrentPhaseFilter,
         StatusFilter,
         OverstayFilter,
+        SourcePresenceFilter,
         ("incubator", admin.RelatedOnlyFieldListFilter),
         ("sponsors", admin.RelatedOnlyFieldListFilter),
         "accessibility_status",
@@ -171,6 +207,7 @@ class StartupAdmin(SimpleHistoryAdmin):
         "source_path",
         "source_front_matter",
         "source_body",
+        "absent_from_source_since",
     ]
     list_per_page = 50
     fieldsets = [
@@ -201,6 +238,7 @@ class StartupAdmin(SimpleHistoryAdmin):
             {
                 "classes": ["collapse"],
                 "fields": [
+                    "absent_from_source_since",
                     "source_path",
                     "source_front_matter",
                     "source_body",
@@ -225,7 +263,14 @@ class StartupAdmin(SimpleHistoryAdmin):
     @admin.display(description="depuis", ordering="current_phase_start")
     def current_phase_age(self, startup):
         age = startup.current_phase_age
-        return f"{age.days} j" if age is not None else "—"
+        if age is None:
+            return UNKNOWN_DATE if startup.current_kind else "—"
+        return f"{age.days} j"
+
+    @admin.display(description="source", ordering="absent_from_source_since")
+    def absent_display(self, startup):
+        since = startup.absent_from_source_since
+        return f"absente depuis le {fr_date(since)}" if since else ""
 
     @admin.display(description="dépassement")
     def overstay_display(self, startup):

@@ -4,8 +4,10 @@ This module only reads and decides; `startups.services` writes. Everything here 
 rule is tested on hand-made data.
 
 The corpus is a folder holding `startups/`, `incubators/`, `organisations/` (like the shared
-snapshot), or a checkout of the beta.gouv.fr site (`content/_startups`, ...). Each file is YAML
-front matter between two `---` lines, then a markdown body; the `.md` extension is optional.
+snapshot), or a checkout of the beta.gouv.fr site at any date: `content/_startups`, ... (since
+2019), or the oldest layout `_startup/`, `_incubator/` (2016 to early 2019, no organisations).
+Each file is YAML front matter between two `---` lines, then a markdown body; the `.md`
+extension is optional. A folder with none of these gets a clear error.
 
 Phase history rules (each correction or observation is recorded, none is silent):
 1. Names: a legacy name maps onto the current vocabulary (`startups.phases.LEGACY_PHASE_NAMES`);
@@ -23,7 +25,38 @@ Phase history rules (each correction or observation is recorded, none is silent)
    means nothing and is dropped.
 8. Phases starting in the future are kept (planned) and noted; a restart after a terminal phase
    is kept and noted.
+9. A phase without a start date never fails the file (« phase sans date de début », noted):
+   - the LAST phase of the list, undated, is kept without a date (shown « date inconnue »): it
+     began at an unknown day after every dated phase, so it is the current phase once the last
+     dated one has begun, and gives the startup its status (a last `success`, `alumni` or
+     `transfer` makes it handed over, `abandon` stopped). The dated phase before it keeps the
+     end the source gives, else its end is unknown too. A terminal undated phase drops its end
+     (rule 7); an undated phase of the same kind as the last dated one adds nothing: left out.
+   - an undated phase followed by other phases (a middle one) is left out of the history (kept
+     in the source): where it stood between dated phases is unknown, and a phase without a
+     period cannot sit between two. The database holds at most one undated phase per startup.
 Events: an unknown name is kept as `other`; an event dated before the first phase is noted.
+
+The oldest layout (files of `_startup/` without `phases:`; a file with `phases:` is read as
+today's, whatever else it carries). Each mapping is recorded as an « ancien format » correction:
+10. `status:` was the startup's state at the snapshot; `start:` the startup's first day, `end:`
+    the day it ended. The site's own vocabulary (`_data/fr/phases.yml` of beta.gouv.fr) maps
+    onto today's phases: `comingsoon` (« bientôt incubée »), `investigation` → investigation;
+    `construction` → construction; `acceleration` → accélération; `consolidation` →
+    consolidation (same word); `passation` (« le service est viable », handover under way) →
+    consolidation; `success` (« repris », operated for good by the administration taking it
+    over), `transfer`, `alumni` → transférée; `retirement` (« fermé ») and `death`
+    (« abandonné ») → abandon. An unknown status gives no phase.
+11. An active status becomes one phase from `start` (to `end`, when given). A terminal status
+    becomes its terminal phase from `end`; without `end` it is undated (rule 9): the
+    startup's `start` is not the day it ended. No `start` at all: undated too.
+12. `owner:` (free text, e.g. « DINSIC », « Pôle emploi ») becomes the sponsor when there is no
+    `sponsors:`: a single word is an id as written (`DINSIC`), other text is made one
+    (`pole-emploi`); an organisation without a file is created, named after the text. An
+    incubator's `owner:` is read the same way (today's ids, one word, are unchanged).
+13. No `incubator:`: the incubator whose file lists the startup in its `startups:` (the old
+    incubator files did), else a placeholder « incubateur inconnu », both noted. Old incubator
+    files say `name:` for the title and `adresse:` for the address.
 """
 
 import datetime
@@ -35,13 +68,21 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
+from django.utils.text import slugify
 
 from publishing.formats import fr_date
-from startups.models import AccessibilityStatus, CorrectionKind, EventKind
-from startups.phases import LIFECYCLE_ORDER, TERMINAL_KINDS, PhaseKind, phase_kind_from_name
+from startups.models import UNKNOWN_DATE, AccessibilityStatus, CorrectionKind, EventKind
+from startups.phases import (
+    LIFECYCLE_ORDER,
+    TERMINAL_KINDS,
+    PhaseKind,
+    StartupStatus,
+    phase_kind_from_name,
+    status_of,
+)
 
 # Bump when a rule changes: every startup is then re-derived at the next import.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 try:  # libyaml is about ten times faster than the pure-Python parser
     YamlLoader = yaml.CSafeLoader
@@ -75,7 +116,7 @@ class Correction:
 @dataclass
 class CleanPhase:
     kind: PhaseKind
-    start: datetime.date
+    start: datetime.date | None  # None: undated, the last phase (rule 9)
     end: datetime.date | None
     comment: str = ""
     source_name: str = ""
@@ -107,6 +148,8 @@ class StartupRecord:
     phases: list[CleanPhase]
     events: list[CleanEvent]
     corrections: list[Correction] = field(default_factory=list)
+    # Names for organisations created from a free-text `owner:` (rule 12), by id.
+    sponsor_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,6 +157,7 @@ class IncubatorRecord:
     source: SourceFile
     fields: dict
     owner_id: str | None
+    owner_name: str = ""
 
 
 @dataclass
@@ -125,8 +169,8 @@ class OrganisationRecord:
 # --- Files ------------------------------------------------------------------------------------
 CORPUS_FOLDERS = {
     "organisations": ("organisations", "content/_organisations"),
-    "incubators": ("incubators", "content/_incubators"),
-    "startups": ("startups", "content/_startups"),
+    "incubators": ("incubators", "content/_incubators", "_incubator"),
+    "startups": ("startups", "content/_startups", "_startup"),
 }
 
 
@@ -143,7 +187,7 @@ def corpus_files(root: Path) -> dict[str, list[Path]]:
     if not any(found.values()):
         raise SourceError(
             f"{root} ne contient ni startups/, incubators/, organisations/ ni content/_startups/ "
-            "(dossier de données ou dépôt du site beta.gouv.fr attendu)."
+            "ni _startup/ (dossier de données ou dépôt du site beta.gouv.fr attendu)."
         )
     return found
 
@@ -324,6 +368,18 @@ def reference_id(value) -> str:
     return str(value).strip().rstrip("/").rsplit("/", 1)[-1]
 
 
+REFERENCE = re.compile(r"^(/[\w-]+/)?[\w.-]+$")
+
+
+def owner_id(text: str) -> str:
+    """The organisation of an `owner:` (rule 12): an id as written (`/organisations/dinum`,
+    `dinum`, `DINSIC`), or free text made an id (`Pôle emploi` → `pole-emploi`)."""
+    text = text.strip()
+    if REFERENCE.match(text):
+        return reference_id(text)
+    return slugify(text)[:200]
+
+
 # --- Phase history ----------------------------------------------------------------------------
 def clean_phase_history(
     raw_phases, today: datetime.date
@@ -340,13 +396,18 @@ def clean_phase_history(
         raise SourceError("« phases » n'est pas une liste")
 
     phases: list[CleanPhase] = []
+    undated: CleanPhase | None = None
+    last_number = max(
+        (n for n, raw in enumerate(raw_phases, 1) if isinstance(raw, dict)), default=None
+    )
     for number, raw in enumerate(raw_phases, 1):
         if not isinstance(raw, dict):
             note(CorrectionKind.INVALID_VALUE, f"Phase n°{number} illisible ({raw!r}) : écartée.")
             continue
         name = str(raw.get("name") or "").strip()
         if raw.get("start") in (None, ""):
-            raise SourceError(f"phase n°{number} ({name or 'sans nom'}) sans date de début")
+            undated = _undated_phase(raw, number, name, number == last_number, note)
+            continue
         start = as_date(raw["start"], f"phases n°{number}, start")
         end = as_date(raw["end"], f"phases n°{number}, end") if raw.get("end") else None
         kind = phase_kind_from_name(name)
@@ -446,12 +507,125 @@ def clean_phase_history(
                 f"{phase.kind.label} commence le {fr_date(phase.start)}, dans le futur : conservée "
                 "comme phase prévue.",
             )
+    if undated:
+        _append_undated(phases, undated, note)
     if not phases:
         note(
             CorrectionKind.NO_PHASE,
             "Aucune phase exploitable : la startup n'a pas de phase en cours.",
         )
     return phases, corrections
+
+
+def _undated_phase(raw: dict, number: int, name: str, is_last: bool, note) -> CleanPhase | None:
+    """Rule 9 on a phase without a start: the last one of the list is kept, undated."""
+    shown = f"« {name} »" if name else "sans nom"
+    if not is_last:
+        note(
+            CorrectionKind.UNDATED_PHASE,
+            f"Phase sans date de début : {shown} (n°{number}) est suivie d'autres phases, sa "
+            "place dans l'historique est inconnue : écartée (conservée dans la source).",
+        )
+        return None
+    kind = phase_kind_from_name(name)
+    if kind is None:
+        note(
+            CorrectionKind.UNKNOWN_PHASE,
+            f"Phase {shown} ({UNKNOWN_DATE}) : nom inconnu, écartée de l'historique "
+            "(conservée dans la source).",
+        )
+        return None
+    if name != kind.value:
+        note(
+            CorrectionKind.LEGACY_PHASE,
+            f"Phase « {name} » ({UNKNOWN_DATE}) lue comme « {kind.label} ».",
+        )
+    end = as_date(raw["end"], f"phases n°{number}, end") if raw.get("end") else None
+    comment = str(raw.get("comment") or "").strip()
+    return CleanPhase(kind, None, end, comment, name)
+
+
+def _append_undated(phases: list[CleanPhase], undated: CleanPhase, note):
+    """Rule 9: the undated last phase after the dated ones, unless it repeats the last one."""
+    previous = phases[-1] if phases else None
+    if previous and previous.kind == undated.kind:
+        note(
+            CorrectionKind.UNDATED_PHASE,
+            f"Phase sans date de début : {undated.kind.label}, déjà la phase du "
+            f"{fr_date(previous.start)} : écartée (conservée dans la source).",
+        )
+        return
+    after = f", après {previous.kind.label} du {fr_date(previous.start)}" if previous else ""
+    status = status_of(undated.kind)
+    says = "" if status == StartupStatus.ACTIVE else f" ; la startup est {status.label.lower()}"
+    note(
+        CorrectionKind.UNDATED_PHASE,
+        f"Phase sans date de début : {undated.kind.label}, dernière de la liste, gardée "
+        f"({UNKNOWN_DATE}{after}){says}.",
+    )
+    if undated.end and undated.kind in TERMINAL_KINDS:
+        note(
+            CorrectionKind.TERMINAL_END,
+            f"{undated.kind.label} porte une fin ({fr_date(undated.end)}) : une phase terminale "
+            "ne finit pas, fin ignorée.",
+        )
+        undated.end = None
+    phases.append(undated)
+
+
+# --- The oldest layout: status, start, end, owner (rules 10 to 13) ---------------------------
+OLD_STATUSES = {
+    "comingsoon": PhaseKind.INVESTIGATION,
+    "investigation": PhaseKind.INVESTIGATION,
+    "construction": PhaseKind.CONSTRUCTION,
+    "acceleration": PhaseKind.ACCELERATION,
+    "consolidation": PhaseKind.CONSOLIDATION,
+    "passation": PhaseKind.CONSOLIDATION,
+    "success": PhaseKind.TRANSFERRED,
+    "transfer": PhaseKind.TRANSFERRED,
+    "alumni": PhaseKind.TRANSFERRED,
+    "retirement": PhaseKind.STOPPED,
+    "death": PhaseKind.STOPPED,
+}
+UNKNOWN_INCUBATOR = "incubateur-inconnu"
+
+
+def is_old_format(data: dict) -> bool:
+    return "phases" not in data and ("status" in data or "start" in data)
+
+
+def old_format_phases(data: dict) -> tuple[list[dict], list[Correction]]:
+    """Rules 10 and 11: today's `phases` for a file of the oldest layout, and what was read."""
+    status = str(data.get("status") or "").strip()
+    start = as_date(data["start"], "start") if data.get("start") else None
+    end = as_date(data["end"], "end") if data.get("end") else None
+    kind = OLD_STATUSES.get(status.lower()) or phase_kind_from_name(status)
+    if kind is None:
+        message = (
+            f"Ancien format : statut « {status} » inconnu, aucune phase"
+            if status
+            else "Ancien format : pas de statut, aucune phase"
+        )
+        dates = ", ".join(
+            f"{label} le {fr_date(day)}" for label, day in (("début", start), ("fin", end)) if day
+        )
+        message += f" ({dates})." if dates else "."
+        return [], [Correction(CorrectionKind.OLD_FORMAT, message)]
+    if kind in TERMINAL_KINDS:
+        phase_start, phase_end = end, None
+        read = f"commencée le {fr_date(end)} (champ end)" if end else f"({UNKNOWN_DATE})"
+        if start:
+            read += f" ; début de la startup le {fr_date(start)} (champ start)"
+    else:
+        phase_start, phase_end = start, end
+        read = f"commencée le {fr_date(start)} (champ start)" if start else f"({UNKNOWN_DATE})"
+        if end:
+            read += f", finie le {fr_date(end)} (champ end)"
+    message = f"Ancien format : statut « {status} » lu comme phase « {kind.label} » {read}."
+    phase = {"name": kind.value, "start": phase_start}
+    if phase_end:
+        phase["end"] = phase_end
+    return [phase], [Correction(CorrectionKind.OLD_FORMAT, message)]
 
 
 # --- Events -----------------------------------------------------------------------------------
@@ -550,7 +724,8 @@ def organisation_record(source: SourceFile) -> OrganisationRecord:
 def incubator_record(source: SourceFile) -> IncubatorRecord:
     data = source.front_matter
     values = ValueCleaner()
-    title = values.text(data, "title", 300)
+    # `name` and `adresse`: the oldest layout's words (rule 13).
+    title = values.text(data, "title", 300) or values.text(data, "name", 300)
     if not title:
         raise SourceError("pas de titre (champ « title »)")
     owner = values.text(data, "owner")
@@ -562,29 +737,61 @@ def incubator_record(source: SourceFile) -> IncubatorRecord:
             "website": values.url(data, "website"),
             "github": values.url(data, "github"),
             "contact": values.text(data, "contact", 300),
-            "address": values.text(data, "address", 500),
+            "address": values.text(data, "address", 500) or values.text(data, "adresse", 500),
             "highlighted_startups": values.strings(data, "highlighted_startups"),
             "description": source.body,
         },
-        owner_id=reference_id(owner) if owner else None,
+        owner_id=owner_id(owner) or None if owner else None,
+        owner_name=owner[:300],
     )
 
 
-def startup_record(source: SourceFile, today: datetime.date) -> StartupRecord:
+def incubator_members(source: SourceFile) -> list[str]:
+    """The startups an incubator file of the oldest layout lists (`startups:`), by id."""
+    members = source.front_matter.get("startups")
+    if not isinstance(members, list):
+        return []
+    return [reference_id(m) for m in members if isinstance(m, str | int) and str(m).strip()]
+
+
+def startup_record(
+    source: SourceFile, today: datetime.date, members: dict[str, str] | None = None
+) -> StartupRecord:
+    """`members`: {startup id: incubator id} from the incubator files listing their startups
+    (the oldest layout, rule 13)."""
     data = source.front_matter
     values = ValueCleaner()
     title = values.text(data, "title", 300)
     if not title:
         raise SourceError("pas de titre (champ « title »)")
+    old_format = is_old_format(data)
+    old_corrections: list[Correction] = []
     incubator = values.text(data, "incubator")
     co_incubators = [reference_id(i) for i in values.strings(data, "incubators")]
     if not incubator and co_incubators:
         incubator = co_incubators[0]
+    if not incubator and old_format:
+        incubator = (members or {}).get(source.id)
+        if incubator:
+            said = f"incubateur « {incubator} », dont la fiche liste la startup"
+        else:
+            incubator = UNKNOWN_INCUBATOR
+            said = "incubateur inconnu (aucune fiche d'incubateur ne liste la startup)"
+        old_corrections.append(
+            Correction(
+                CorrectionKind.OLD_FORMAT, f"Ancien format : pas de champ incubator ; {said}."
+            )
+        )
     if not incubator:
         raise SourceError("pas d'incubateur (champ « incubator »)")
     incubator = reference_id(incubator)
 
-    phases, corrections = clean_phase_history(data.get("phases"), today)
+    raw_phases = data.get("phases")
+    if old_format:
+        raw_phases, read = old_format_phases(data)
+        old_corrections = read + old_corrections
+    phases, corrections = clean_phase_history(raw_phases, today)
+    corrections = old_corrections + corrections
     fast = data.get("fast") if isinstance(data.get("fast"), dict) else None
     events, event_corrections = clean_events(
         data.get("events"), phases[0].start if phases else None, fast
@@ -623,6 +830,20 @@ def startup_record(source: SourceFile, today: datetime.date) -> StartupRecord:
         sponsor_id = reference_id(sponsor)
         if sponsor_id and sponsor_id not in sponsors:
             sponsors.append(sponsor_id)
+    sponsor_names = {}
+    owner = values.text(data, "owner", 300)
+    if owner and "sponsors" not in data:
+        sponsor_id = owner_id(owner)
+        if sponsor_id:
+            sponsors.append(sponsor_id)
+            sponsor_names[sponsor_id] = owner
+            corrections.append(
+                Correction(
+                    CorrectionKind.OLD_FORMAT,
+                    f"Ancien format : porteur « {owner} » (champ owner) lu comme sponsor "
+                    f"« {sponsor_id} ».",
+                )
+            )
     return StartupRecord(
         source=source,
         fields=fields,
@@ -632,4 +853,5 @@ def startup_record(source: SourceFile, today: datetime.date) -> StartupRecord:
         phases=phases,
         events=events,
         corrections=corrections + event_corrections + values.corrections(),
+        sponsor_names=sponsor_names,
     )

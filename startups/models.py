@@ -6,7 +6,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Deferrable, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models import Deferrable, Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -22,6 +22,9 @@ from startups.phases import (
     status_of,
 )
 from startups.text import normalise, normalise_list
+
+# Where a date would stand but the source gave none.
+UNKNOWN_DATE = "date inconnue"
 
 # Identifiers are beta.gouv.fr file stems: dots, upper case and non-ASCII letters occur.
 ID_MAX_LENGTH = 200
@@ -120,9 +123,16 @@ class StartupQuerySet(models.QuerySet):
         The rule, in one place: the current phase is the phase that started last on or before
         the given day (today by default). A phase's end date does not end the startup's life:
         a phase lasts until the next one starts; phases starting later are planned, not current.
+        An undated phase (start unknown, only ever the last: see startups.importer) began at an
+        unknown day after every dated phase: it is current on the days after the last dated
+        phase has begun, and `current_phase_start` is then None (« date inconnue »).
         """
         on = on or today()
-        latest = Phase.objects.filter(startup=OuterRef("pk"), start__lte=on).order_by("-start")
+        dated_later = Phase.objects.filter(startup=OuterRef(OuterRef("pk")), start__gte=on)
+        latest = Phase.objects.filter(
+            Q(start__lte=on) | Q(start__isnull=True) & ~Exists(dated_later),
+            startup=OuterRef("pk"),
+        ).order_by(F("start").desc(nulls_first=True))
         return self.annotate(
             current_phase_kind=Subquery(latest.values("kind")[:1]),
             current_phase_start=Subquery(latest.values("start")[:1]),
@@ -212,6 +222,10 @@ class Startup(SourceMixin):
         Organisation, verbose_name="sponsors", blank=True, related_name="sponsored_startups"
     )
     source_body = models.TextField("texte d'origine", blank=True)
+    # Set by the import when the startup's file is no longer in the corpus: kept, never deleted.
+    absent_from_source_since = models.DateField(
+        "absente de la source depuis", null=True, blank=True, editable=False
+    )
 
     history = HistoricalRecords(m2m_fields=[sponsors, co_incubators])
 
@@ -263,8 +277,13 @@ class Startup(SourceMixin):
     # --- Current phase, status, overstay (see StartupQuerySet.with_current_phase) ----------
     @property
     def current_phase(self) -> "Phase | None":
+        """Same rule as StartupQuerySet.with_current_phase, on the prefetched phases."""
         on = today()
-        started = [phase for phase in self.phases.all() if phase.start <= on]
+        phases = list(self.phases.all())
+        undated = next((phase for phase in phases if phase.start is None), None)
+        if undated and not any(phase.start and phase.start >= on for phase in phases):
+            return undated
+        started = [phase for phase in phases if phase.start and phase.start <= on]
         return max(started, key=lambda phase: phase.start, default=None)
 
     @property
@@ -299,7 +318,7 @@ class Startup(SourceMixin):
     def overstay(self) -> timedelta | None:
         """How long the startup is past the expected length of its current phase, if it is."""
         kind = self.current_kind
-        if kind not in ACTIVE_KINDS:
+        if kind not in ACTIVE_KINDS or self.current_start is None:
             return None
         over = self.current_phase_age - EXPECTED_DURATIONS[kind]
         return over if over > timedelta(0) else None
@@ -315,7 +334,9 @@ class DateRange(Func):
 class Phase(models.Model):
     startup = models.ForeignKey(Startup, on_delete=models.CASCADE, related_name="phases")
     kind = models.CharField("phase", max_length=30, choices=PhaseKind.choices)
-    start = models.DateField("début")
+    # None: the source gave no start (« date inconnue »); such a phase is the last of the
+    # history, after every dated one (startups.importer, rule 9).
+    start = models.DateField("début", null=True, blank=True)
     end = models.DateField("fin (incluse)", null=True, blank=True)
     comment = models.TextField("commentaire", blank=True)
     # The name as written in the source data (e.g. the legacy `perennisation`).
@@ -332,6 +353,15 @@ class Phase(models.Model):
                 name="phase_ends_after_it_starts",
                 violation_error_message="La fin d'une phase ne peut pas précéder son début.",
             ),
+            models.UniqueConstraint(
+                fields=["startup"],
+                condition=Q(start__isnull=True),
+                name="one_undated_phase_per_startup",
+                violation_error_message=(
+                    "Une startup n'a qu'une phase sans date de début, la dernière : "
+                    "datez les autres."
+                ),
+            ),
             ExclusionConstraint(
                 name="phases_of_a_startup_never_overlap",
                 # Checked at each statement, unless a write that moves several boundaries at
@@ -341,6 +371,9 @@ class Phase(models.Model):
                     ("startup", RangeOperators.EQUAL),
                     (DateRange("start", "end", Value("[]")), RangeOperators.OVERLAPS),
                 ],
+                # An undated phase has no period to overlap (daterange(NULL, …) would be
+                # unbounded and overlap everything).
+                condition=Q(start__isnull=False),
                 violation_error_message=(
                     "Cette phase chevauche une autre phase de la même startup : "
                     "terminez la phase précédente la veille du début de celle-ci."
@@ -350,14 +383,18 @@ class Phase(models.Model):
         indexes = [models.Index(fields=["startup", "-start"], name="phase_startup_latest")]
 
     def __str__(self):
+        if self.start is None:
+            return f"{self.get_kind_display()} ({UNKNOWN_DATE})"
         return f"{self.get_kind_display()} depuis le {fr_date(self.start)}"
 
     @property
     def expected_duration_label(self) -> str:
         return EXPECTED_DURATION_LABELS.get(self.kind, "")
 
-    def duration(self, until: date | None = None) -> timedelta:
-        """Length so far, or until its end; the end day counts."""
+    def duration(self, until: date | None = None) -> timedelta | None:
+        """Length so far, or until its end; the end day counts. None when a date is unknown."""
+        if self.start is None:
+            return None
         end = self.end or until or today()
         return end - self.start + timedelta(days=1)
 
@@ -420,6 +457,8 @@ class CorrectionKind(models.TextChoices):
     UNKNOWN_INCUBATOR = "unknown_incubator", "Incubateur sans fiche, créé"
     CLEANED_VALUE = "cleaned_value", "Valeur nettoyée (espaces, entités HTML)"
     INVALID_VALUE = "invalid_value", "Valeur invalide, ignorée"
+    UNDATED_PHASE = "undated_phase", "Phase sans date de début"
+    OLD_FORMAT = "old_format", "Ancien format du site (status, start, end, owner) converti"
 
 
 class ImportCorrection(models.Model):

@@ -3,11 +3,16 @@
 The import of the beta.gouv.fr corpus: each organisation, incubator and startup is written in its
 own transaction, so a file that fails leaves nothing half-written and the others are kept.
 A file whose content (and the importer's rules) did not change since the last import is skipped,
-which makes a second run write nothing.
+which makes a second run write nothing, unless what it points to changed status (an organisation
+or incubator that gained or lost its own file): its corrections would otherwise lag behind.
+A startup whose file left the corpus is kept and marked (`absent_from_source_since`), never
+deleted; it is unmarked when its file comes back. So importing the site's snapshots one after
+another ends where a fresh import of the last one does, for every startup still in it.
 """
 
 import contextlib
 import datetime
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +20,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
@@ -41,7 +46,7 @@ from startups.models import (
 from startups.phases import PhaseKind
 
 IMPORT_REASON = "import beta.gouv.fr"
-OUTCOMES = ("created", "updated", "unchanged", "deleted", "failed")
+OUTCOMES = ("created", "updated", "unchanged", "deleted", "failed", "absent")
 ENTITIES = ("organisations", "incubators", "startups", "phases", "events")
 
 
@@ -51,6 +56,9 @@ class ImportReport:
     failures: list[tuple[Path, str]] = field(default_factory=list)
     corrections: Counter = field(default_factory=Counter)
     dry_run: bool = False
+    # Startups kept in the database whose file is not in this corpus (ids), and those back.
+    absent: list[str] = field(default_factory=list)
+    back: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -61,7 +69,9 @@ class ImportReport:
             self.counts[entity][outcome] += number
 
     def changes(self) -> int:
-        return sum(c["created"] + c["updated"] + c["deleted"] for c in self.counts.values())
+        return sum(
+            c["created"] + c["updated"] + c["deleted"] + c["absent"] for c in self.counts.values()
+        )
 
     def add(self, other: "ImportReport"):
         for entity, counts in other.counts.items():
@@ -93,9 +103,13 @@ def import_corpus(
         # A dry run does everything inside one transaction rolled back at the end, so it
         # reports exactly what a real run would; a real run commits each file on its own.
         with transaction.atomic() if dry_run else contextlib.nullcontext():
+            placeholders_before = _placeholder_ids()
             _import_organisations(files["organisations"], report)
-            _import_incubators(files["incubators"], report)
-            startup_ids = _import_startups(files["startups"], report, on, progress)
+            members = _import_incubators(files["incubators"], report)
+            startup_ids = _import_startups(
+                files["startups"], report, on, progress, members, placeholders_before
+            )
+            _mark_absent(files["startups"], report, on)
             _count_corrections(startup_ids, report)
             if dry_run:
                 raise _DryRunRollback
@@ -169,28 +183,38 @@ def _import_organisations(paths: list[Path], report: ImportReport):
         except (SourceError, DatabaseError) as exc:
             report.failures.append((path, str(exc)))
             report.count("organisations", "failed")
+    _unfile(Organisation, paths)
 
 
-def _placeholder_organisation(organisation_id: str) -> tuple[Organisation, bool]:
+def _placeholder_organisation(organisation_id: str, name: str = "") -> tuple[Organisation, bool]:
     return Organisation.objects.get_or_create(
         pk=organisation_id,
-        defaults={"name": organisation_id, "is_placeholder": True},
+        defaults={"name": name or organisation_id, "is_placeholder": True},
     )
 
 
-def _import_incubators(paths: list[Path], report: ImportReport):
+def _import_incubators(paths: list[Path], report: ImportReport) -> dict[str, str]:
+    """Import the incubator files; return {startup id: incubator id} of those listing their
+    startups (the oldest layout, importer rule 13)."""
     known = dict(Incubator.objects.values_list("pk", "source_sha256"))
+    members = {}
     for path in paths:
         source = _read(path, report, "incubators")
         if source is None:
             continue
+        for startup_id in importer.incubator_members(source):
+            members.setdefault(startup_id, source.id)
         if known.get(source.id) == source.sha256:
             report.count("incubators", "unchanged")
             continue
         try:
             record = importer.incubator_record(source)
             with transaction.atomic():
-                owner = _placeholder_organisation(record.owner_id)[0] if record.owner_id else None
+                owner = (
+                    _placeholder_organisation(record.owner_id, record.owner_name)[0]
+                    if record.owner_id
+                    else None
+                )
                 fields = {
                     **record.fields,
                     **_source_fields(source),
@@ -201,10 +225,88 @@ def _import_incubators(paths: list[Path], report: ImportReport):
         except (SourceError, DatabaseError) as exc:
             report.failures.append((path, str(exc)))
             report.count("incubators", "failed")
+    _unfile(Incubator, paths)
+    return members
 
 
-def _import_startups(paths, report: ImportReport, on: datetime.date, progress) -> list[str]:
+def _placeholder_ids() -> tuple[set[str], set[str]]:
+    return (
+        set(Organisation.objects.filter(is_placeholder=True).values_list("pk", flat=True)),
+        set(Incubator.objects.filter(is_placeholder=True).values_list("pk", flat=True)),
+    )
+
+
+def _rederived(placeholders_before: tuple[set[str], set[str]]) -> set[str]:
+    """Startups pointing at an organisation or incubator that gained or lost its own file in
+    this run (placeholder ↔ real): their « sans fiche » corrections must be re-derived."""
+    organisations_before, incubators_before = placeholders_before
+    organisations_now, incubators_now = _placeholder_ids()
+    organisations = organisations_before ^ organisations_now
+    incubators = incubators_before ^ incubators_now
+    if not organisations and not incubators:
+        return set()
+    return set(
+        Startup.objects.filter(
+            Q(sponsors__in=organisations)
+            | Q(incubator__in=incubators)
+            | Q(co_incubators__in=incubators)
+        ).values_list("pk", flat=True)
+    )
+
+
+def _with_membership(source: importer.SourceFile, members: dict[str, str]):
+    """A file of the oldest layout without `incubator:` takes it from an incubator's list: that
+    list is part of what the startup was derived from, so it is part of its fingerprint."""
+    data = source.front_matter
+    if importer.is_old_format(data) and not data.get("incubator") and not data.get("incubators"):
+        member_of = members.get(source.id, "")
+        source.sha256 = hashlib.sha256(f"{source.sha256}:{member_of}".encode()).hexdigest()
+
+
+def _mark_absent(paths: list[Path], report: ImportReport, on: datetime.date):
+    """Mark the imported startups whose file is not in the corpus; unmark those back.
+
+    Ids are read first and rows updated only when there are some: an UPDATE of no row still
+    fires the data-change trigger, and an unchanged re-import must write nothing.
+    """
+    present = {importer.file_id(path) for path in paths}
+    imported = dict(
+        Startup.objects.exclude(source_sha256="").values_list("pk", "absent_from_source_since")
+    )
+    gone = [pk for pk, since in imported.items() if since is None and pk not in present]
+    back = [pk for pk, since in imported.items() if since is not None and pk in present]
+    # Plain updates: the import's mark, not a change of the startup's own data.
+    if gone:
+        Startup.objects.filter(pk__in=gone).update(absent_from_source_since=on)
+        report.count("startups", "absent", len(gone))
+    if back:
+        Startup.objects.filter(pk__in=back).update(absent_from_source_since=None)
+    report.back = sorted(back)
+    report.absent = sorted(pk for pk in imported if pk not in present)
+
+
+def _unfile(model, paths: list[Path]):
+    """Organisations or incubators imported from a file that is no longer in the corpus are
+    kept, as placeholders (« sans fiche source »), like those a fresh import would create;
+    forgetting their fingerprint makes the file, if it comes back, imported again."""
+    present = {importer.file_id(path) for path in paths}
+    filed = model.objects.exclude(source_sha256="").values_list("pk", flat=True)
+    gone = [pk for pk in filed if pk not in present]
+    if gone:
+        model.objects.filter(pk__in=gone).update(is_placeholder=True, source_sha256="")
+
+
+def _import_startups(
+    paths,
+    report: ImportReport,
+    on: datetime.date,
+    progress,
+    members: dict[str, str] | None = None,
+    placeholders_before: tuple[set[str], set[str]] = (set(), set()),
+) -> list[str]:
+    members = members or {}
     known = dict(Startup.objects.values_list("pk", "source_sha256"))
+    rederive = _rederived(placeholders_before)
     phase_counts = dict(
         Phase.objects.values_list("startup").annotate(n=Count("pk")).values_list("startup", "n")
     )
@@ -220,13 +322,14 @@ def _import_startups(paths, report: ImportReport, on: datetime.date, progress) -
         if source is None:
             continue
         imported.append(source.id)
-        if known.get(source.id) == source.sha256:
+        _with_membership(source, members)
+        if known.get(source.id) == source.sha256 and source.id not in rederive:
             report.count("startups", "unchanged")
             report.count("phases", "unchanged", phase_counts.get(source.id, 0))
             report.count("events", "unchanged", event_counts.get(source.id, 0))
             continue
         try:
-            record = importer.startup_record(source, on)
+            record = importer.startup_record(source, on, members)
             # Counted apart, and added once committed: a write rolled back counts for nothing.
             written = ImportReport()
             with transaction.atomic():
@@ -254,9 +357,10 @@ class References:
     def incubator(self, incubator_id: str, corrections: list[Correction], role: str) -> Incubator:
         incubator = self.incubators.get(incubator_id)
         if incubator is None:
-            incubator = Incubator.objects.create(
-                pk=incubator_id, title=incubator_id, is_placeholder=True
+            title = (
+                "Incubateur inconnu" if incubator_id == importer.UNKNOWN_INCUBATOR else incubator_id
             )
+            incubator = Incubator.objects.create(pk=incubator_id, title=title, is_placeholder=True)
             self.incubators[incubator_id] = incubator
         if incubator.is_placeholder:
             corrections.append(
@@ -267,10 +371,12 @@ class References:
             )
         return incubator
 
-    def sponsor(self, organisation_id: str, corrections: list[Correction]) -> Organisation:
+    def sponsor(
+        self, organisation_id: str, corrections: list[Correction], name: str = ""
+    ) -> Organisation:
         organisation = self.organisations.get(organisation_id)
         if organisation is None:
-            organisation = _placeholder_organisation(organisation_id)[0]
+            organisation = _placeholder_organisation(organisation_id, name)[0]
             self.organisations[organisation_id] = organisation
         if organisation.is_placeholder:
             corrections.append(
@@ -302,7 +408,10 @@ def write_startup(
     co_incubators = [
         references.incubator(i, corrections, "Co-incubateur") for i in record.co_incubator_ids
     ]
-    sponsors = [references.sponsor(i, corrections) for i in record.sponsor_ids]
+    sponsors = [
+        references.sponsor(i, corrections, record.sponsor_names.get(i, ""))
+        for i in record.sponsor_ids
+    ]
 
     fields = {
         **record.fields,
@@ -519,6 +628,13 @@ def start_phase(
     kind = PhaseKind(kind)
     with transaction.atomic():
         Startup.objects.select_for_update().filter(pk=startup.pk).first()
+        undated = startup.phases.filter(start__isnull=True).first()
+        if undated:
+            # It follows every dated phase (importer rule 9): a new phase could not follow it.
+            raise PhaseChangeError(
+                f"{startup.title} a une phase « {undated.get_kind_display()} » sans date de "
+                "début : datez-la dans l'administration avant d'ouvrir une nouvelle phase."
+            )
         later = startup.phases.filter(start__gte=on).order_by("start").first()
         if later:
             raise PhaseChangeError(

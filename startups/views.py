@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 from publishing.caching import public_page
 from publishing.pages import breadcrumb
 from startups.forms import StartupFilterForm
-from startups.models import Incubator, Organisation, Phase, Startup
+from startups.models import UNKNOWN_DATE, Incubator, Organisation, Phase, Startup
 from startups.phases import ACTIVE_KINDS, LIFECYCLE_ORDER, PhaseKind, StartupStatus, status_of
 
 PAGE_SIZE = 48
@@ -107,6 +107,7 @@ def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
             "events": sorted(startup.events.all(), key=lambda e: e.date),
             "in_investigation": startup.current_kind == PhaseKind.INVESTIGATION,
             "active_kinds": ACTIVE_KINDS,
+            "unknown_date": UNKNOWN_DATE,
             "transparency": transparency(startup),
             "breadcrumb_data": breadcrumb(("/startups/", "Startups"), current=startup.title),
         },

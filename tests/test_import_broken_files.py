@@ -178,10 +178,6 @@ BROKEN_STARTUPS = {
         startup(phases=[{"name": "investigation", "start": "2021-13-45"}]),
         "date illisible « 2021-13-45 » (phases n°1, start) : format AAAA-MM-JJ attendu",
     ),
-    "phase_without_start": (
-        startup(phases=[{"name": "investigation", "end": date(2021, 3, 1)}]),
-        "phase n°1 (investigation) sans date de début",
-    ),
     "phases_not_a_list": (startup(phases="investigation"), "« phases » n'est pas une liste"),
     "event_date_unreadable": (
         startup(events=[{"name": "committee", "date": "bientôt"}]),

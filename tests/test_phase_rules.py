@@ -399,11 +399,6 @@ def test_it_refuses_phases_that_are_not_a_list():
         clean_phase_history({"name": "investigation"}, TODAY)
 
 
-def test_it_refuses_a_phase_without_a_start():
-    with pytest.raises(SourceError, match=r"phase n°2 \(construction\) sans date de début"):
-        clean(phase("investigation", date(2021, 1, 4)), {"name": "construction"})
-
-
 def test_it_refuses_a_date_it_cannot_read():
     with pytest.raises(SourceError) as error:
         clean(phase("investigation", "2021-13-45"))

@@ -79,7 +79,7 @@ def inline_data(startup, phases):
                 f"phases-{index}-id": pk or "",
                 f"phases-{index}-startup": startup.pk,
                 f"phases-{index}-kind": kind,
-                f"phases-{index}-start": start.isoformat(),
+                f"phases-{index}-start": start.isoformat() if start else "",
                 f"phases-{index}-end": end.isoformat() if end else "",
                 f"phases-{index}-comment": "",
             }
@@ -145,6 +145,47 @@ def test_an_end_before_the_start_is_a_french_form_error(staff_client):
     data = inline_data(startup, [(phase.pk, "investigation", date(2024, 1, 1), date(2023, 1, 1))])
     content = staff_client.post(change_url(startup), data).content.decode()
     assert "La fin d&#x27;une phase ne peut pas précéder son début." in content
+
+
+def test_a_phase_entered_in_the_admin_needs_a_start(staff_client):
+    startup = startup_with_phases(("investigation", date(2024, 1, 1)))
+    phase = startup.phases.get()
+    data = inline_data(
+        startup,
+        [
+            (phase.pk, "investigation", date(2024, 1, 1), None),
+            (None, "construction", None, None),
+        ],
+    )
+    content = staff_client.post(change_url(startup), data).content.decode()
+    assert "Indiquez la date de début de la phase." in content
+    assert startup.phases.count() == 1
+
+
+def test_an_imported_undated_phase_may_stay_undated_or_be_dated(staff_client):
+    startup = startup_with_phases(("construction", date(2020, 1, 6)))
+    dated = startup.phases.get()
+    undated = Phase.objects.create(startup=startup, kind="transfere", start=None)
+    data = inline_data(
+        startup,
+        [
+            (dated.pk, "construction", date(2020, 1, 6), None),
+            (undated.pk, "transfere", None, None),
+        ],
+    )
+    response = staff_client.post(change_url(startup), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Phase.objects.get(pk=undated.pk).start is None
+
+    data = inline_data(
+        startup,
+        [
+            (dated.pk, "construction", date(2020, 1, 6), date(2022, 3, 31)),
+            (undated.pk, "transfere", date(2022, 4, 1), None),
+        ],
+    )
+    assert staff_client.post(change_url(startup), data).status_code == 302
+    assert Phase.objects.get(pk=undated.pk).start == date(2022, 4, 1)
 
 
 def test_changes_are_recorded_with_who_and_when(staff_client, staff_user):

@@ -20,6 +20,7 @@ OUTCOME_LABELS = {
     "unchanged": "inchangé(s)",
     "deleted": "supprimé(s)",
     "failed": "en échec",
+    "absent": "absente(s) de la source depuis cet import",
 }
 
 
@@ -61,6 +62,15 @@ class Command(BaseCommand):
                 if counts[o] or o in ("created", "updated")
             ]
             self.stdout.write(f"{ENTITY_LABELS[entity].capitalize()} : {', '.join(parts)}")
+        if report.absent:
+            self.stdout.write(
+                f"Startups absentes de la source, conservées et marquées : {len(report.absent)} "
+                f"({', '.join(report.absent)})"
+            )
+        if report.back:
+            self.stdout.write(
+                f"Startups revenues dans la source : {len(report.back)} ({', '.join(report.back)})"
+            )
         if report.corrections:
             self.stdout.write("Corrections et observations enregistrées (startups du corpus) :")
             for kind, number in report.corrections.most_common():
