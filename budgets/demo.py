@@ -73,14 +73,16 @@ def create_delegation(
 def place_orders(allocation, committed_on: date, label: str) -> list[Commitment]:
     """The purchase orders following a decision: 95 % of the allocation, one per contract line."""
     orders = []
-    for number, line in enumerate(ORDER_LINES, 1):
+    # Numbered in the order they were placed (never by primary key: a sequence is not replayed).
+    first = Commitment.objects.count() + 1
+    for number, line in enumerate(ORDER_LINES, first):
         orders.append(
             services.create_commitment(
                 allocation=allocation,
                 committed_on=committed_on,
                 amount=(allocation.amount * line.share).quantize(CENT),
                 supplier=line.supplier,
-                purchase_order=f"BC-{committed_on:%Y%m}-{allocation.pk:04d}-{number}",
+                purchase_order=f"BC-{committed_on:%Y}-{number:05d}",
                 public_contract=line.public_contract,
                 activity=line.activity,
                 resource=line.resource,
@@ -95,7 +97,7 @@ def place_orders(allocation, committed_on: date, label: str) -> list[Commitment]
 def monthly_payments(commitment: Commitment, months: int, pace: Decimal = Decimal(1)):
     """(service fait, paid on, amount) of each month's invoice: the order paid in `months`
     equal parts (faster with `pace` > 1: the last months get nothing), each month's service
-    certified on its last day and paid twenty days later."""
+    certified on its last day and paid a fortnight later."""
     share = (commitment.amount * pace / months).quantize(CENT)
     left = commitment.amount
     start = commitment.committed_on.replace(day=1)
@@ -104,7 +106,7 @@ def monthly_payments(commitment: Commitment, months: int, pace: Decimal = Decima
             return
         amount = min(share, left) if index < months - 1 else left
         done = month_end(add_months(start, index))
-        yield done, done + timedelta(days=20), amount
+        yield done, done + timedelta(days=15), amount
         left -= amount
 
 

@@ -59,7 +59,9 @@ def fill_dossier(dossier: Dossier, *, team_size: int, amount, north_star: str, c
     )
     dossier.team_size = team_size
     dossier.team_profiles = "Développement, design, déploiement, coaching."
-    dossier.hypotheses = "Les agents adoptent l'outil sans formation longue ; les usagers y reviennent."
+    dossier.hypotheses = (
+        "Les agents adoptent l'outil sans formation longue ; les usagers y reviennent."
+    )
     dossier.blockers = "Accès aux données de l'administration à formaliser (convention en cours)."
     if complete:
         dossier.amount_requested = Decimal(amount)

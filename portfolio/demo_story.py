@@ -186,6 +186,7 @@ UPCOMING_DOSSIERS = [
     ("lucca", "sent"),
     ("plateforme-agriculteurs", "reviewed"),
     ("ecopass", "complete"),
+    ("guichet-unique-de-la-haie-envergo-agricole", "complete"),
     ("mon-devis-sans-oublis", "incomplete"),
     ("pv.facile", "incomplete"),
 ]
@@ -233,9 +234,7 @@ def decisions_of(plan: StartupPlan, construction: date) -> list[Step]:
     steps = []
     for day in committee_dates(plan, construction):
         kind, amount, months = plan.decisions.get(day, (C.CONTINUE, plan.budget, 6))
-        steps.append(
-            Step(plan, day, kind, Decimal(amount * 1000) if amount else None, months)
-        )
+        steps.append(Step(plan, day, kind, Decimal(amount * 1000) if amount else None, months))
     return steps
 
 
@@ -303,7 +302,9 @@ class Story:
         self.on(write_day, 0, create)
         for plan in CONVENTIONS:
             for index, (available_on, amount, reference) in enumerate(plan.tranches):
-                self.on(available_on, 1, self._tranche(plan.key, index, available_on, amount, reference))
+                self.on(
+                    available_on, 1, self._tranche(plan.key, index, available_on, amount, reference)
+                )
 
     def _tranche(self, key, index, available_on, amount, reference):
         def create():
@@ -365,7 +366,7 @@ class Story:
             self.on(day, 3, self._decide(day, day_steps))
             for step in day_steps:
                 if step.amount:
-                    self.on(day + timedelta(days=14), 2, self._order(step))
+                    self.on(day + timedelta(days=10), 2, self._order(step))
 
     def _prepare(self, day, steps):
         def prepare():
@@ -396,7 +397,9 @@ class Story:
 
         return review
 
-    def _save_review(self, dossier, organisation_id, user, opinion=Opinion.FAVOURABLE, questions=""):
+    def _save_review(
+        self, dossier, organisation_id, user, opinion=Opinion.FAVOURABLE, questions=""
+    ):
         committees.save_review(
             dossier=dossier,
             organisation=Organisation.objects.get(pk=organisation_id),
@@ -437,15 +440,14 @@ class Story:
                 step.allocation = decision.allocation
                 if step.kind == C.STOP:
                     # After the last invoice (the month before the stop), the rest is released.
-                    orders = self.orders.get(step.plan.id, [])
-                    self.on(day + timedelta(days=25), 2, lambda: money.close_orders(orders))
+                    self.on(day + timedelta(days=25), 2, self._close(step.plan.id))
             committees.close_committee(committee=committee, by=self.staff)
 
         return decide
 
     def _order(self, step: Step):
         def order():
-            committed_on = step.day + timedelta(days=14)
+            committed_on = step.day + timedelta(days=10)
             commitments = money.place_orders(
                 step.allocation, committed_on, f"Décision du comité du {step.day:%d/%m/%Y}"
             )
@@ -459,6 +461,10 @@ class Story:
                     self.on(paid_on, 1, self._pay(commitment, done, paid_on, amount))
 
         return order
+
+    def _close(self, startup_id):
+        orders = self.orders.get(startup_id, [])
+        return lambda: money.close_orders(orders)
 
     def _pay(self, commitment, done, paid_on, amount):
         return lambda: money.pay(commitment, done, paid_on, amount)
@@ -476,13 +482,18 @@ class Story:
         def add_late_dossiers():
             for startup_id, state in UPCOMING_DOSSIERS:
                 if state in ("complete", "incomplete"):
-                    self._upcoming_dossier(committee=self.upcoming, startup_id=startup_id, complete=state == "complete")
+                    self._upcoming_dossier(
+                        committee=self.upcoming, startup_id=startup_id, complete=state == "complete"
+                    )
 
         def review():
-            opinions = {"sain-eau": (Opinion.FAVOURABLE, ""), "plateforme-agriculteurs": (
-                Opinion.RESERVED,
-                "Comment l'équipe prévoit-elle la reprise du service par les services déconcentrés ?",
-            )}
+            opinions = {
+                "sain-eau": (Opinion.FAVOURABLE, ""),
+                "plateforme-agriculteurs": (
+                    Opinion.RESERVED,
+                    "Comment l'équipe prévoit-elle la reprise du service par les services déconcentrés ?",
+                ),
+            }
             for startup_id, state in UPCOMING_DOSSIERS:
                 if state != "reviewed":
                     continue
@@ -491,7 +502,9 @@ class Story:
                     o for o in self.partners if dossier.startup.sponsors.filter(pk=o).exists()
                 )
                 opinion, questions = opinions[startup_id]
-                self._save_review(dossier, organisation_id, self.partners[organisation_id], opinion, questions)
+                self._save_review(
+                    dossier, organisation_id, self.partners[organisation_id], opinion, questions
+                )
 
         self.on(REFERENCE_DATE - timedelta(days=2), 4, prepare)
         self.on(REFERENCE_DATE - timedelta(days=1), 4, review)
