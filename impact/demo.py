@@ -43,8 +43,10 @@ OTHERS = [
 ]  # fmt: skip
 
 
-def create_indicators(startup, north_star: str, others: int, seed: str) -> list[Indicator]:
-    """The North Star first, then `others` (2 to 4) indicators of the matrix."""
+def create_indicators(
+    startup, north_star: str, others: int, seed: str, target=None, target_date=None
+) -> list[Indicator]:
+    """The North Star first (with the team's target), then `others` (2 to 4) indicators."""
     name, unit, singular, _ = NORTH_STARS[north_star]
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     indicators = [
@@ -56,6 +58,8 @@ def create_indicators(startup, north_star: str, others: int, seed: str) -> list[
             unit_singular=singular,
             category=ImpactCategory.IMPACT,
             is_north_star=True,
+            target=target,
+            target_date=target_date,
             position=0,
         )
     ]
@@ -96,8 +100,8 @@ def value_of(indicator: Indicator, level: float, month_index: int, rng: random.R
         current = min(current, metric.ceiling)
     current *= rng.uniform(0.985, 1.015)
     if metric.unit == "%":
-        current = min(current, 100)
-    return Decimal(str(round(max(current, 0), 1)))
+        return Decimal(str(round(min(max(current, 0), 100), 1)))
+    return Decimal(str(round(max(current, 0), 1 if metric.unit == "jours" else None)))
 
 
 def report_month(startup, lines: list[tuple[Indicator, date, Decimal]]) -> None:

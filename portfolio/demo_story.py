@@ -40,7 +40,8 @@ REFERENCE_NOW = datetime(2026, 11, 18, 10, 0, tzinfo=PARIS)
 REFERENCE_DATE = REFERENCE_NOW.date()
 
 # The programme's committees, every three months (a startup comes every other one: every six
-# months); an extra one for a temporary extension; the one to come.
+# months); an extra one for a temporary extension; the next one of the calendar, to come (its
+# pre-read deadline, 5 January 2027, leaves partners weeks to review after the reference day).
 COMMITTEES = [
     date(2025, 7, 8),
     date(2025, 10, 7),
@@ -50,7 +51,7 @@ COMMITTEES = [
     date(2026, 10, 6),
 ]
 EXTENSION_COMMITTEE = date(2026, 6, 2)
-UPCOMING = date(2026, 12, 8)
+UPCOMING = date(2027, 1, 12)
 FIRST_COMMITTEE_MARGIN = timedelta(days=21)
 
 
@@ -327,15 +328,19 @@ class Story:
         if stop:
             last_month = money.add_months(stop, -1)
 
-        def create():
-            self.indicators[plan.id] = impact.create_indicators(
-                startup, plan.north_star, plan.others, f"demo-{plan.id}"
-            )
-
-        self.on(first_month, 0, create)
         _, _, _, level = impact.NORTH_STARS[plan.north_star]
         level *= rng.uniform(0.7, 1.4)
         growth = rng.uniform(0.05, 0.11)
+        # The team's target: the level its growth would reach by mid-2027, rounded.
+        months = (2027 - first_month.year) * 12 + 6 - first_month.month
+        target = Decimal(round(level * (1 + growth) ** months, -1))
+
+        def create():
+            self.indicators[plan.id] = impact.create_indicators(
+                startup, plan.north_star, plan.others, f"demo-{plan.id}", target, date(2027, 6, 30)
+            )
+
+        self.on(first_month, 0, create)
         month, index = first_month, 0
         while month <= last_month:
             value_level = level * (1 + growth) ** index

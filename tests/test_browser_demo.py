@@ -73,5 +73,5 @@ def test_three_demo_startups_show_every_block(live_server, page, assert_accessib
     # The stale North Star says so; the overstay notice shows on a startup past its phase.
     page.goto(f"{live_server.url}/startups/lucca/impact/")
     assert "Dernière valeur plus ancienne" in page.locator("main").inner_text()
-    page.goto(f"{live_server.url}/startups/mon-devis-sans-oublis/")
+    page.goto(f"{live_server.url}/startups/sain-eau/")
     assert "de plus que prévu" in page.locator("main").inner_text()
