@@ -266,7 +266,11 @@ class Story:
         self.tranches = {}
         self.orders = {}  # startup id -> commitments of its current money
         self.indicators = {}
-        self.partners = {}
+        self.partners = {}  # organisation id -> its partner account
+        self.conventions = {}
+        self.committees = {}
+        self.stops = {}  # startup id -> the day it was stopped
+        self.last_steps = {}  # startup id -> its last decision with money
 
     def on(self, day: date, priority: int, action) -> None:
         self.days.setdefault(day, []).append((priority, len(self.days.get(day, [])), action))
@@ -299,7 +303,6 @@ class Story:
                 )
                 self.conventions[plan.key] = convention
 
-        self.conventions = {}
         self.on(write_day, 0, create)
         for plan in CONVENTIONS:
             for index, (available_on, amount, reference) in enumerate(plan.tranches):
@@ -389,7 +392,6 @@ class Story:
                 )
             committees.send_dossiers(committee=committee, by=self.staff)
 
-        self.committees = getattr(self, "committees", {})
         return prepare
 
     def _review(self, day):
@@ -397,13 +399,31 @@ class Story:
             committee = self.committees[day]
             for dossier in committee.dossiers.select_related("startup"):
                 for organisation_id, user in self.partners.items():
-                    if dossier.startup.sponsors.filter(pk=organisation_id).exists():
+                    if not dossier.startup.sponsors.filter(pk=organisation_id).exists():
+                        continue
+                    if self.stops.get(dossier.startup_id) == day:
+                        # The partner saw it coming: the usage did not take off.
+                        self._save_review(
+                            dossier,
+                            organisation_id,
+                            user,
+                            Opinion.UNFAVOURABLE,
+                            "Quel usage réel après un an ? Les services ne l'ont pas adopté.",
+                            "L'usage reste marginal ; la direction ne souhaite pas poursuivre.",
+                        )
+                    else:
                         self._save_review(dossier, organisation_id, user)
 
         return review
 
     def _save_review(
-        self, dossier, organisation_id, user, opinion=Opinion.FAVOURABLE, questions=""
+        self,
+        dossier,
+        organisation_id,
+        user,
+        opinion=Opinion.FAVOURABLE,
+        questions="",
+        comments="Les indicateurs progressent ; la direction soutient la suite proposée.",
     ):
         committees.save_review(
             dossier=dossier,
@@ -411,7 +431,7 @@ class Story:
             author=user,
             opinion=opinion,
             questions=questions,
-            comments="Les indicateurs progressent ; la direction soutient la suite proposée.",
+            comments=comments,
         )
 
     def _decide(self, day, steps):
@@ -575,7 +595,7 @@ def tell(write=print) -> bool:
         )
         for letter, organisation_id in PARTNERS
     }
-    steps, story.stops, story.last_steps = [], {}, {}
+    steps = []
     for plan in STARTUPS:
         construction = construction_start(story.startups[plan.id])
         plan_steps = decisions_of(plan, construction)
