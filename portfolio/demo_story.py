@@ -186,6 +186,7 @@ UPCOMING_DOSSIERS = [
     ("sain-eau", "reviewed"),
     ("lucca", "sent"),
     ("plateforme-agriculteurs", "reviewed"),
+    ("peste-porcine-africaine", "sent"),
     ("ecopass", "complete"),
     ("guichet-unique-de-la-haie-envergo-agricole", "complete"),
     ("mon-devis-sans-oublis", "incomplete"),

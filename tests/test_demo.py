@@ -153,7 +153,11 @@ def test_the_committee_to_come_has_dossiers_in_every_state(story):
     complete_unsent = [d for d in dossiers if not d.missing_parts() and not d.is_frozen]
     sent = [d for d in dossiers if d.is_frozen and not d.reviews.all()]
     reviewed = [d for d in dossiers if d.is_frozen and d.reviews.all()]
-    assert len(incomplete) == 2 and complete_unsent and sent and len(reviewed) == 2
+    assert len(incomplete) == 2 and len(complete_unsent) == 2
+    assert len(sent) == 2 and len(reviewed) == 2
+    # Each partner has a sent dossier of a startup its organisation funds still to review.
+    for organisation_id in ("dgaln", "agriculture"):
+        assert any(d.startup.sponsors.filter(pk=organisation_id).exists() for d in sent)
     for dossier in sent + reviewed:
         assert dossier.indicators_snapshot and dossier.money_snapshot["on"] < str(REFERENCE_DATE)
 
