@@ -55,35 +55,43 @@ def ensure_demo_accounts() -> list[DemoAccount]:
 
 
 def seed_everything_else(write=print) -> list[DemoAccount]:
-    """Budgets, indicators and committees over the portfolio; idempotent. Returns the partner
-    accounts it made. Order matters: committees freeze the indicators and the money."""
-    from budgets.demo import seed_budgets
-    from committees.demo import seed_committees
-    from impact.demo import seed_indicators
+    """The story of twenty startups (committees, money, impact: `portfolio/demo_story.py`),
+    written once; the rest of the corpus stays as imported. Returns the partner accounts."""
+    from committees.demo import PARTNER_PASSWORD, partner_account
+    from portfolio import demo_story
 
-    seed_budgets(write)
-    seed_indicators(write)
-    accounts = seed_committees(write)
-    return [
-        DemoAccount(
-            f"partenaire de l'organisation « {organisation_id} », accès /partenaires/",
-            email,
-            password,
+    demo_story.tell(write)
+    accounts = []
+    for letter, organisation_id in demo_story.PARTNERS:
+        if not Organisation.objects.filter(pk=organisation_id).exists():
+            continue
+        _, email, _ = partner_account(letter, organisation_id)
+        accounts.append(
+            DemoAccount(
+                f"partenaire de l'organisation « {organisation_id} », accès /partenaires/",
+                email,
+                PARTNER_PASSWORD,
+            )
         )
-        for organisation_id, email, password in accounts
-    ]
+    return accounts
 
 
 def load_portfolio(write=print) -> None:
-    """The shared corpus when present, else a small synthetic portfolio."""
+    """The shared corpus when present, else a small synthetic portfolio; imported as on the
+    demo's reference day, so that its phases are read the same way on every run."""
+    import time_machine
+
+    from portfolio.demo_story import REFERENCE_NOW
+
     corpus = shared_corpus()
-    if corpus:
-        write(f"Import du corpus beta.gouv.fr depuis {corpus}…")
-        report = import_corpus(corpus)
-        write(f"{report.counts['startups']['created']} startups importées.")
-    else:
-        write("Corpus beta.gouv.fr absent : portefeuille synthétique.")
-        add_synthetic_startups(60)
+    with time_machine.travel(REFERENCE_NOW, tick=False):
+        if corpus:
+            write(f"Import du corpus beta.gouv.fr depuis {corpus}…")
+            report = import_corpus(corpus)
+            write(f"{report.counts['startups']['created']} startups importées.")
+        else:
+            write("Corpus beta.gouv.fr absent : portefeuille synthétique.")
+            add_synthetic_startups(60)
 
 
 def scale_portfolio(scale: int, write=print) -> None:

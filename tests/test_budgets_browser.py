@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from budgets.demo import seed_budgets
+from budgets import demo as money
+from budgets.services import create_allocation, create_tranche
 from tests.factories import startup_with_phases
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,9 +17,36 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screens
 
 @pytest.fixture
 def demo_budget():
-    for n in range(3):
-        startup_with_phases(("construction", date(2024, 1, 1)), title=f"Startup financée {n}")
-    return seed_budgets(write=lambda message: None)
+    """A convention of 3 M€, one tranche split between three startups, orders and invoices,
+    written with the demo's helpers (through the services)."""
+    convention = money.create_delegation(
+        reference="DG-TEST-2025",
+        title="Délégation de gestion",
+        delegant=money.organisation("ministere-test", "Ministère (test)", "MT", "ministere"),
+        signed_on=date(2025, 6, 20),
+        start=date(2025, 7, 1),
+        end=date(2026, 12, 31),
+        ceiling="3000000.00",
+        chorus={"programme": "217", "bop": "0217-CDBC"},
+    )
+    tranche = create_tranche(
+        convention=convention,
+        available_on=date(2025, 7, 1),
+        ae_amount="1500000",
+        cp_amount="1500000",
+    )
+    for n, amount in enumerate(["700000", "200000", "200000"]):
+        startup = startup_with_phases(
+            ("construction", date(2024, 1, 1)), title=f"Startup financée {n}"
+        )
+        allocation = create_allocation(
+            tranche=tranche, startup=startup, amount=amount, purpose="Équipe"
+        )
+        for order in money.place_orders(allocation, date(2025, 7, 15), "Décision du comité"):
+            for done, paid_on, part in money.monthly_payments(order, 12):
+                if paid_on <= date(2026, 11, 1):
+                    money.pay(order, done, paid_on, part)
+    return convention
 
 
 def test_the_budget_page_is_accessible(live_server, page, assert_accessible, demo_budget):

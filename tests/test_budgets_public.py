@@ -3,15 +3,13 @@
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 
-from budgets.demo import REFERENCE, seed_budgets
-from budgets.models import Allocation, Commitment, Convention, Payment
-from startups.models import today
+from budgets.models import Allocation
 from tests.factories import StartupFactory
 from tests.factories_budgets import (
     AllocationFactory,
@@ -140,32 +138,6 @@ def test_the_startup_block_without_data(django_assert_num_queries):
     startup = StartupFactory()
     with django_assert_num_queries(1):
         assert "Pas encore de données budgétaires" in render_block(startup)
-
-
-# --- Demo ---------------------------------------------------------------------------------------
-def test_the_demo_creates_the_domain_convention_once():
-    StartupFactory()
-    messages = []
-    convention = seed_budgets(write=messages.append)
-    assert convention.reference == REFERENCE
-    assert convention.ceiling == D("3000000.00")
-    assert convention.delegataire_id == "dinum"
-    [tranche] = convention.tranches.all()
-    assert tranche.ae_amount == D("1500000.00")
-    assert sorted(a.amount for a in tranche.allocations.all()) == [
-        D("200000"),
-        D("200000"),
-        D("400000"),
-        D("700000"),
-    ]
-    assert tranche.allocations.filter(workstream="équipe transverse").exists()
-    assert tranche.allocations.exclude(startup=None).count() == 3
-    assert Commitment.objects.count() >= 20
-    dates = Payment.objects.values_list("paid_on", flat=True)
-    assert max(dates) <= today() and min(dates) < today() - timedelta(days=400)
-    assert seed_budgets(write=messages.append) is None
-    assert Convention.objects.count() == 1
-    assert "déjà présente" in messages[-1]
 
 
 def test_the_json_reste_a_payer_of_a_year_is_the_page_s(client):
