@@ -6,6 +6,7 @@ until the save, and a refused entry shows the service's French message on the fo
 Children are listed read-only on their parent's page, with a link to add one (prefilled).
 """
 
+import tablib
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +30,7 @@ from budgets.models import (
     Tranche,
 )
 from budgets.report import current_month, monthly_report, parse_month, report_csv
-from publishing.exports import neutralise
+from publishing.exports import SPREADSHEET_BOM, neutralise, spreadsheet_cell
 from publishing.formats import euros, fr_date
 
 # Figures tables, refused import lines, report columns: no inline style (the CSP forbids them).
@@ -232,10 +233,15 @@ class KeepCellsAsExported:
 
 
 class ExportCSV(KeepCellsAsExported, CSV):
-    """`;` between cells, like the public CSV: what a French spreadsheet opens in columns."""
+    """For a French spreadsheet: `;` between cells, a BOM (or accents come out garbled), amounts
+    with a decimal comma (or they are read as text or as dates)."""
 
     def export_data(self, dataset, **kwargs):
-        return super().export_data(dataset, delimiter=";", **kwargs)
+        french = tablib.Dataset(
+            *[tuple(spreadsheet_cell(value) for value in row) for row in dataset],
+            headers=dataset.headers,
+        )
+        return SPREADSHEET_BOM + super().export_data(french, delimiter=";", **kwargs)
 
 
 class ExportXLSX(KeepCellsAsExported, XLSX):
@@ -461,7 +467,9 @@ class ConventionAdmin(FigureColumnsMixin, ServiceAdmin):
             month = current_month()
         report = monthly_report(convention, month) if convention else None
         if report and request.GET.get("format") == "csv":
-            response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(
+                SPREADSHEET_BOM + report_csv(report), content_type="text/csv; charset=utf-8"
+            )
             response["Content-Disposition"] = (
                 f'attachment; filename="rapport-{convention.reference}-{month:%Y-%m}.csv"'
             )

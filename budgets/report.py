@@ -26,7 +26,7 @@ from budgets.models import (
     figures_by,
 )
 from budgets.money import ZERO
-from publishing.exports import neutralise
+from publishing.exports import spreadsheet_cell
 from publishing.formats import euros, fr_date
 from startups.models import Startup, today
 
@@ -197,21 +197,21 @@ def monthly_report(convention: Convention, month: date) -> MonthlyReport:
     return report
 
 
-class _NeutralisingWriter:
-    """A csv writer whose text cells a spreadsheet would run as a formula get a leading `'`."""
+class _SpreadsheetWriter:
+    """A csv writer for French spreadsheets: decimal commas, formulas neutralised."""
 
     def __init__(self, out):
         self.writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
 
     def writerow(self, row):
-        self.writer.writerow([neutralise(cell) for cell in row])
+        self.writer.writerow([spreadsheet_cell(cell) for cell in row])
 
 
 def report_csv(report: MonthlyReport) -> str:
-    """The report as CSV (`;`, amounts with a decimal point, one section after the other;
-    formulas neutralised)."""
+    """The report as CSV for a French spreadsheet (`;`, amounts with a decimal comma, one section
+    after the other; formulas neutralised). The file downloaded from the admin adds a BOM."""
     out = io.StringIO()
-    writer = _NeutralisingWriter(out)
+    writer = _SpreadsheetWriter(out)
     writer.writerow([f"Rapport mensuel {report.convention.reference}", report.label])
     writer.writerow(
         [

@@ -51,6 +51,21 @@ def cell(value) -> str:
     return neutralise(str(value))
 
 
+# A CSV for people (staff's reports and lists) rather than for programs (open data): French
+# spreadsheets read UTF-8 only after a byte-order mark, and a number only with a decimal comma.
+SPREADSHEET_BOM = "\ufeff"
+
+
+def spreadsheet_cell(value):
+    """One cell of a CSV a French spreadsheet opens as typed: amounts with a decimal comma and no
+    thousands separator (so it stays a number), dates as JJ/MM/AAAA, text neutralised."""
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return neutralise(value)
+
+
 def csv_text(rows: Iterable[Iterable]) -> str:
     """Rows as CSV: `;` between cells (what French spreadsheets expect), CRLF line ends, every
     cell through `cell` (a header row is a row like the others)."""

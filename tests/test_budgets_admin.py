@@ -162,7 +162,7 @@ def test_export_to_csv_and_xlsx(staff_client):
     )
     assert response.status_code == 200
     assert "ACME" in response.content.decode()
-    assert "12.34" in response.content.decode()
+    assert "12,34" in response.content.decode()
 
 
 def test_import_commitments_reports_each_line(staff_client):
@@ -277,7 +277,9 @@ def test_the_csv_export_prefixes_formulas_and_strips_nothing(staff_client):
     CommitmentFactory(supplier="==1+1", label="-2+3", purchase_order="@SUM(A1)", amount=D("12.5"))
     rows = list(
         csv.reader(
-            io.StringIO(export(staff_client, "commitment", "0", COMMITMENT_FIELDS).decode()),
+            io.StringIO(
+                export(staff_client, "commitment", "0", COMMITMENT_FIELDS).decode("utf-8-sig")
+            ),
             delimiter=";",
         )
     )
@@ -285,7 +287,15 @@ def test_the_csv_export_prefixes_formulas_and_strips_nothing(staff_client):
     assert record["fournisseur"] == "'==1+1"
     assert record["objet"] == "'-2+3"
     assert record["bon de commande"] == "'@SUM(A1)"
-    assert record["montant"] == "12.50"
+    assert record["montant"] == "12,50"  # a decimal comma: a number for a French spreadsheet
+
+
+def test_the_csv_export_opens_in_a_french_spreadsheet(staff_client):
+    CommitmentFactory(supplier="Société générale d'ingénierie", amount=D("1234.5"))
+    content = export(staff_client, "commitment", "0", COMMITMENT_FIELDS)
+    assert content.startswith("\ufeff".encode())  # the BOM: accents read as UTF-8
+    text = content.decode("utf-8-sig")
+    assert "Société générale d'ingénierie" in text and ";1234,50" in text
 
 
 def test_the_xlsx_export_keeps_amounts_as_numbers_and_neutralises_text(staff_client):

@@ -120,7 +120,8 @@ def test_the_command_writes_csv(convention, capsys):
     call_command("budget_report", convention="CONV-TEST", month="2025-10", format="csv")
     out = capsys.readouterr().out
     assert out == report_csv(monthly_report(convention, date(2025, 10, 1)))
-    assert "0103-CEFP-C003;Alpha;Design;260.50;0.00;260.50;0.00;260.50" in out
+    assert "0103-CEFP-C003;Alpha;Design;260,50;0,00;260,50;0,00;260,50" in out
+    assert not out.startswith("\ufeff")  # the terminal's copy: no BOM
 
 
 @pytest.mark.parametrize(
@@ -143,7 +144,8 @@ def test_the_admin_shows_and_downloads_the_report(convention, staff_client):
     assert "engagée à 92%" in content and "660,50" in content
     response = staff_client.get(url + "&format=csv")
     assert response["Content-Type"].startswith("text/csv")
-    assert b"Alpha;Design;260.50;0.00" in response.content
+    assert response.content.startswith("\ufeff".encode())  # for a French spreadsheet
+    assert "Alpha;Design;260,50;0,00" in response.content.decode("utf-8-sig")
 
 
 def test_the_report_page_is_for_staff_only(client):
@@ -161,7 +163,7 @@ def test_the_csv_report_neutralises_formulas_and_lists_allocations_without_commi
         ("-UO", "@Startup", "—", D("0")),
     ]
     out = report_csv(report)
-    assert "'-UO;'=1+1;—;0.00;0.00;0.00;0.00;0.00" in out
+    assert "'-UO;'=1+1;—;0,00;0,00;0,00;0,00;0,00" in out
     assert "'-UO;'@Startup;—;" in out
     assert "=1+1" not in out.replace("'=1+1", "")
 

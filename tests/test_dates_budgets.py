@@ -158,7 +158,7 @@ def test_the_admin_page_reports_the_month_to_its_last_day(first, last, staff_cli
     cells = [plain(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", total, re.S)]
     assert cells == ["600,00 €", "6,00 €", "700,00 €", "7,00 €", "693,00 €"]
     csv = staff_client.get(url + "&format=csv").content.decode()
-    assert ";Total;;600.00;6.00;700.00;7.00;693.00\r\n" in csv
+    assert ";Total;;600,00;6,00;700,00;7,00;693,00\r\n" in csv
 
 
 def test_a_tranche_made_available_after_the_month_is_not_in_its_report():
