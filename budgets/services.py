@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Sum
+from django.utils import timezone
 
 from budgets.models import (
     Allocation,
@@ -60,6 +61,16 @@ def _check_in_period(day: date, convention: Convention, what: str):
         raise BudgetRuleError(
             f"{what} ({fr_date(day)}) doit être dans la période de la convention "
             f"{convention.reference} : du {fr_date(convention.start)} au {fr_date(end)}."
+        )
+
+
+def _check_not_future(day: date, refused: str, what: str):
+    """A commitment or a payment records what happened: never a day after today (in Paris)."""
+    today = timezone.localdate()
+    if day > today:
+        raise BudgetRuleError(
+            f"{refused} : {what} ({fr_date(day)}) est dans le futur ; saisissez-le une fois fait "
+            f"(aujourd'hui : {fr_date(today)})."
         )
 
 
@@ -333,6 +344,7 @@ def check_commitment(commitment: Commitment):
     commitment.amount = _amount(commitment.amount, "Le montant de l'engagement")
     tranche = Tranche.objects.select_related("convention").get(pk=allocation.tranche_id)
     _check_in_period(commitment.committed_on, tranche.convention, "La date d'engagement")
+    _check_not_future(commitment.committed_on, "Engagement refusé", "la date d'engagement")
     if commitment.committed_on < tranche.available_on:
         raise BudgetRuleError(
             f"Engagement refusé : la tranche {tranche.number} n'est disponible qu'à partir du "
@@ -425,6 +437,7 @@ def check_payment(payment: Payment):
             f"l'engagement du {fr_date(commitment.committed_on)}."
         )
     _check_in_period(payment.paid_on, tranche.convention, "La date de paiement")
+    _check_not_future(payment.paid_on, "Paiement refusé", "la date de paiement")
     others = _sum(Payment.objects.filter(commitment=commitment).exclude(pk=payment.pk))
     left = commitment.amount - others
     if payment.amount > left:

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.template import Context, Template
 
@@ -567,6 +568,7 @@ def create(allocation, day: date, amount: str = "100"):
     )
 
 
+@pytest.mark.time_machine(paris("2028-06-01", "12:00"), tick=False)  # every date below is past
 def test_a_commitment_on_the_conventions_last_day_is_accepted_the_next_day_refused(period):
     assert create(period, date(2026, 12, 31)).committed_on == date(2026, 12, 31)
     with pytest.raises(
@@ -589,6 +591,31 @@ def test_a_commitment_on_the_conventions_last_day_is_accepted_the_next_day_refus
         create(period, date(2027, 7, 1))
 
 
+@pytest.mark.time_machine(paris("2026-12-30", "23:30"), tick=False)  # 22:30 UTC
+def test_commitments_and_payments_are_of_today_at_the_latest_in_paris(period):
+    commitment = create(period, date(2026, 12, 30), "100")
+    with pytest.raises(
+        services.BudgetRuleError,
+        match=r"la date d'engagement \(31/12/2026\) est dans le futur .*aujourd'hui : 30/12/2026",
+    ):
+        create(period, date(2026, 12, 31))
+
+    def record(service_done_on, paid_on):
+        return services.record_payment(
+            commitment=commitment, service_done_on=service_done_on, paid_on=paid_on, amount="1"
+        )
+
+    assert record(date(2026, 12, 30), date(2026, 12, 30)).amount == D("1")
+    with pytest.raises(
+        services.BudgetRuleError, match=r"la date de paiement \(31/12/2026\) est dans le futur"
+    ):
+        record(date(2026, 12, 30), date(2026, 12, 31))
+    # Midnight in Paris (23:00 UTC): the 31st is today.
+    with time_machine.travel(paris("2026-12-31", "00:00"), tick=False):
+        assert create(period, date(2026, 12, 31)).committed_on == date(2026, 12, 31)
+        assert record(date(2026, 12, 31), date(2026, 12, 31)).paid_on == date(2026, 12, 31)
+
+
 def test_a_commitment_on_the_tranches_first_day_is_accepted_the_day_before_refused(period):
     assert create(period, date(2025, 2, 1)).committed_on == date(2025, 2, 1)
     with pytest.raises(
@@ -597,6 +624,7 @@ def test_a_commitment_on_the_tranches_first_day_is_accepted_the_day_before_refus
         create(period, date(2025, 1, 31))
 
 
+@pytest.mark.time_machine(paris("2028-06-01", "12:00"), tick=False)  # every date below is past
 def test_payment_dates_on_their_edges(period):
     commitment = create(period, date(2026, 12, 30), "100")
     day = date(2026, 12, 30)
@@ -641,6 +669,7 @@ def test_an_amendment_may_end_the_convention_on_its_last_payment_not_before(peri
     assert amendment.new_end == date(2025, 12, 31)
 
 
+@pytest.mark.time_machine(paris("2028-06-01", "12:00"), tick=False)  # every date below is past
 def test_a_convention_ending_on_29_february():
     tranche = TrancheFactory(
         number=1,
