@@ -391,6 +391,11 @@ class Phase(models.Model):
     def expected_duration_label(self) -> str:
         return EXPECTED_DURATION_LABELS.get(self.kind, "")
 
+    @property
+    def is_upcoming(self) -> bool:
+        """Decided but not begun (a committee's decision takes effect on a later day)."""
+        return self.start is not None and self.start > today()
+
     def duration(self, until: date | None = None) -> timedelta | None:
         """Length so far, or until its end; the end day counts. None when a date is unknown."""
         if self.start is None:

@@ -104,6 +104,7 @@ def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
             "startup": startup,
             "phases": phases,
             "current": current,
+            "upcoming_phases": [phase for phase in phases if phase.is_upcoming],
             "events": sorted(startup.events.all(), key=lambda e: e.date),
             "in_investigation": startup.current_kind == PhaseKind.INVESTIGATION,
             "active_kinds": ACTIVE_KINDS,

@@ -7,6 +7,7 @@ clock to the instants it checks (`clock.move_to(..., tick=False)`) and asserts w
 registry, the pages and the cache answer there.
 """
 
+import html
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,7 +18,8 @@ from publishing import caching
 from publishing.models import DataChange
 from startups.models import Startup
 from startups.phases import EXPECTED_DURATIONS, PhaseKind, StartupStatus
-from tests.clock import now, paris, today
+from startups.services import start_phase
+from tests.clock import TODAY, now, paris, today
 from tests.factories import PhaseFactory, StartupFactory, startup_with_phases
 
 pytestmark = pytest.mark.django_db
@@ -467,3 +469,28 @@ def test_expected_durations_are_days_so_a_year_holding_29_february_ends_a_day_ea
 
     assert (over(leap, date(2028, 2, 29)), over(leap, date(2028, 3, 1))) == (False, True)
     assert (over(common, date(2027, 3, 1)), over(common, date(2027, 3, 2))) == (False, True)
+
+
+def test_a_decided_phase_is_announced_until_it_begins_then_current(client, clock):
+    startup = startup_with_phases(("construction", TODAY - timedelta(days=200)), title="Aidants")
+    start_phase(
+        startup=startup,
+        kind="acceleration",
+        on=TODAY + timedelta(days=14),
+        comment="décision du comité du 18/11/2026 : Passage à la phase suivante",
+    )
+    content = " ".join(
+        html.unescape(client.get(f"/startups/{startup.pk}/").content.decode()).split()
+    )
+    assert (
+        "Passe en accélération le 2 décembre 2026 (décision du comité du 18/11/2026 : "
+        "Passage à la phase suivante)." in content
+    )
+    assert "à venir" in content
+    assert "-14" not in content and "-13" not in content  # no negative duration
+    # Local midnight of the effective day: the phase is the current one, the notice goes.
+    clock.move_to(paris(TODAY + timedelta(days=14), "00:00"), tick=False)
+    content = " ".join(
+        html.unescape(client.get(f"/startups/{startup.pk}/").content.decode()).split()
+    )
+    assert "Passe en accélération" not in content and "à venir" not in content
