@@ -26,6 +26,7 @@ from committees.models import (
     ObjectiveStatus,
     PartnerMembership,
     PartnerReview,
+    Programme,
 )
 from publishing.formats import fr_date
 from publishing.forms import Column, RowsField
@@ -70,6 +71,14 @@ class DossierInline(admin.TabularInline):
             '<a href="{}">Ouvrir le dossier</a>',
             reverse("admin:committees_dossier_change", args=[dossier.pk]),
         )
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(SimpleHistoryAdmin):
+    list_display = ["managed_since"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not Programme.objects.exists()
 
 
 @admin.register(Committee)

@@ -45,6 +45,39 @@ class PartnerMembership(models.Model):
         return f"{self.user} — {self.organisation}"
 
 
+class Programme(models.Model):
+    """What staff set once for the whole portfolio (a single row)."""
+
+    managed_since = models.DateField(
+        "comités suivis ici depuis le",
+        help_text=(
+            "Avant cette date, les comités n'étaient pas enregistrés ici : une startup sans comité "
+            "enregistré n'est pas « en retard » à cause de ce passé importé ; son premier comité "
+            "ici est dû au plus tard six mois après cette date."
+        ),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "réglage du programme"
+        verbose_name_plural = "réglages du programme"
+        constraints = [
+            models.UniqueConstraint(
+                models.Value(1),
+                name="one_programme_row",
+                violation_error_message=("Les réglages du programme existent déjà : modifiez-les."),
+            )
+        ]
+
+    def __str__(self):
+        return f"Comités suivis ici depuis le {fr_date(self.managed_since)}"
+
+    @classmethod
+    def managed_since_date(cls) -> date | None:
+        return cls.objects.values_list("managed_since", flat=True).first()
+
+
 class CommitteeStatus(models.TextChoices):
     PLANNED = "planned", "Prévu"
     DOSSIERS_SENT = "dossiers_sent", "Dossiers envoyés"

@@ -7,7 +7,14 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from budgets.models import figures_by
-from committees.models import MONEY_MARGIN, CommitteeStatus, Decision, Dossier, committee_due
+from committees.models import (
+    MONEY_MARGIN,
+    CommitteeStatus,
+    Decision,
+    Dossier,
+    Programme,
+    committee_due,
+)
 from publishing.formats import fr_date
 from startups.models import Phase, Startup
 from startups.phases import PhaseKind
@@ -21,6 +28,9 @@ class DueCommittee:
     # The day the list was made for (`committees_due(on=...)`): overdue is said of that day, not
     # of the clock when the property is read (which could be past midnight, or another day).
     on: date
+    # No committee recorded here yet: its "six months" run from the imported past (or from the
+    # day staff started managing the portfolio here), a different task from a late follow-up.
+    first_here: bool = False
 
     @property
     def overdue(self) -> bool:
@@ -33,9 +43,11 @@ def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCom
     The rule of `committees.models.committee_due`, for every active startup at once: the
     earliest of six months after the last committee (or the construction start) and 45 days
     before the money runs out at the burn rate of the last three months; startups already on
-    the agenda of a coming committee are left out. Six queries.
+    the agenda of a coming committee are left out. A startup with no committee recorded here
+    counts from `Programme.managed_since` at the earliest, when staff set it. Seven queries.
     """
     on = on or timezone.localdate()
+    managed_since = Programme.managed_since_date()
     startups = list(
         Startup.objects.active(on)
         .select_related("incubator")
@@ -68,13 +80,17 @@ def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCom
             continue
         anchor = last_committee.get(startup.pk)
         reason = "six mois après le dernier comité"
-        if anchor is None:
+        first_here = anchor is None
+        if first_here:
             anchor = construction.get(startup.pk) or startup.current_phase_start
             reason = (
                 "six mois après le début de la construction"
                 if startup.pk in construction
                 else "six mois après le début de la phase"
             )
+            if managed_since and (anchor is None or anchor < managed_since):
+                anchor = managed_since
+                reason = f"six mois après la reprise du suivi ici ({fr_date(managed_since)})"
         figures = money.get((startup.pk,))
         runs_out = figures.runs_out_on if figures else None
         if anchor is None:
@@ -87,7 +103,7 @@ def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCom
         if runs_out and day == runs_out - MONEY_MARGIN:
             reason = f"45 jours avant l'épuisement du budget ({fr_date(runs_out)})"
         if day <= horizon:
-            due.append(DueCommittee(startup, day, reason, on))
+            due.append(DueCommittee(startup, day, reason, on, first_here))
     return sorted(due, key=lambda item: item.due)
 
 

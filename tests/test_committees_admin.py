@@ -1,10 +1,11 @@
 """Staff admin of committees: the dashboard, sending dossiers, a decision previewed then recorded."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import transaction
 
 from committees import services
 from committees.models import Committee, CommitteeStatus, Decision, Dossier
@@ -39,12 +40,12 @@ def test_the_dashboard_lists_what_needs_attention_at_a_constant_cost(
 ):
     for n in range(size):
         startup_with_phases(("investigation", TODAY - timedelta(days=200 + n)), title=f"Longue {n}")
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(24):
         response = staff_client.get("/admin/")
     content = response.content.decode()
     assert "À surveiller" in content
     assert "Longue 0 — investigation dépassée" in content
-    assert "Comités dus ou en retard" in content
+    assert "Comités dus dans les 45 jours" in content and "Comités en retard" in content
 
 
 def test_sending_incomplete_dossiers_asks_first_then_sends(staff_client, dossier):
@@ -172,3 +173,88 @@ def test_staff_without_permission_get_403_on_the_decision_page(client, django_us
     response = client.get(f"/admin/committees/dossier/{dossier.pk}/decision/")
     assert response.status_code == 403
     assert not Decision.objects.filter(dossier=dossier).exists()
+
+
+@pytest.fixture
+def portfolio_to_follow(staff_user):
+    """Three startups of incubator A and one of B: one followed here and due soon, one followed
+    here and late, one never seen in committee here since its construction in 2014."""
+    from tests.factories import IncubatorFactory
+    from tests.factories_committees import CommitteeFactory, DecisionFactory, dossier_for
+
+    a, b = IncubatorFactory(id="inc-a", title="Incubateur A"), IncubatorFactory(id="inc-b")
+    soon = startup_with_phases(
+        ("construction", TODAY - timedelta(days=400)), title="Bientôt", incubator=a
+    )
+    late = startup_with_phases(
+        ("construction", TODAY - timedelta(days=600)), title="Tardive", incubator=a
+    )
+    startup_with_phases(("construction", date(2014, 5, 1)), title="Ancienne", incubator=a)
+    startup_with_phases(("construction", date(2015, 5, 1)), title="Autre incubateur", incubator=b)
+    # Last committees here: 5 months and 8 months ago.
+    for startup, months_ago in ((soon, 160), (late, 240)):
+        committee = CommitteeFactory(date=TODAY - timedelta(days=months_ago))
+        DecisionFactory(dossier=dossier_for(committee, startup), kind="continue")
+    return a
+
+
+def dashboard_section(content: str, title: str) -> str:
+    start = content.index(f"<h3>{title} (")
+    end = content.find("<h3>", start + 4)
+    return content[start : end if end > 0 else None]
+
+
+def test_the_dashboard_puts_due_soon_first_late_next_and_the_imported_past_apart(
+    staff_client, portfolio_to_follow
+):
+    content = staff_client.get("/admin/").content.decode()
+    assert (
+        content.index("Comités dus dans les 45 jours (1)")
+        < content.index("Comités en retard (1)")
+        < content.index("Jamais passées en comité ici (2)")
+    )
+    assert "Bientôt" in dashboard_section(content, "Comités dus dans les 45 jours")
+    assert "Tardive" in dashboard_section(content, "Comités en retard")
+    never = dashboard_section(content, "Jamais passées en comité ici")
+    assert "Ancienne" in never and "fixez la date de reprise" in never
+    # Each group links to the startup list that shows exactly it.
+    listed = staff_client.get("/admin/startups/startup/?comite=premier-ici").content.decode()
+    assert "Ancienne" in listed and "Autre incubateur" in listed and "Tardive" not in listed
+    late = staff_client.get("/admin/startups/startup/?comite=en-retard").content.decode()
+    assert "Tardive" in late and "Ancienne" not in late
+
+
+def test_one_incubator_s_dashboard(staff_client, portfolio_to_follow):
+    content = staff_client.get("/admin/?incubateur=inc-a").content.decode()
+    assert "Jamais passées en comité ici (1)" in content
+    assert "Autre incubateur" not in content
+    assert "?comite=premier-ici&amp;incubator__id__exact=inc-a" in content
+    # An unknown incubator is ignored, never an error.
+    assert staff_client.get("/admin/?incubateur=%00x").status_code == 200
+
+
+def test_from_the_day_staff_manage_the_portfolio_here_the_imported_past_is_not_late(
+    staff_client, portfolio_to_follow
+):
+    from committees.models import Programme
+
+    Programme.objects.create(managed_since=TODAY - timedelta(days=30))
+    content = staff_client.get("/admin/").content.decode()
+    # Six months after the day staff started here: not due within 45 days, not late.
+    assert "Jamais passées en comité ici (0)" in content
+    assert "Ancienne" not in dashboard_section(content, "Jamais passées en comité ici")
+    # Two months later, they come due (from the managed-since day, not from 2014).
+    Programme.objects.update(managed_since=TODAY - timedelta(days=160))
+    content = staff_client.get("/admin/").content.decode()
+    never = dashboard_section(content, "Jamais passées en comité ici")
+    assert "Ancienne" in never and "six mois après la reprise du suivi ici" in never
+    assert "En retard" not in never
+
+
+def test_the_programme_settings_are_one_row(staff_client):
+    from committees.models import Programme
+
+    Programme.objects.create(managed_since=TODAY)
+    assert staff_client.get("/admin/committees/programme/add/").status_code == 403
+    with pytest.raises(Exception, match="one_programme_row"), transaction.atomic():
+        Programme.objects.create(managed_since=TODAY)
