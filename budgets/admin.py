@@ -555,9 +555,23 @@ class TrancheAdmin(FigureColumnsMixin, ServiceAdmin):
 
 
 # --- Allocations ------------------------------------------------------------------------------
+class AllocationForm(checked_form(Allocation, services.check_allocation)):
+    correction = forms.CharField(
+        label="Motif de la correction",
+        required=False,
+        max_length=90,
+        help_text="Seulement pour une allocation décidée en comité : dites pourquoi elle change "
+        "(l'historique le garde). Sinon, passez par une nouvelle décision.",
+    )
+
+    def _post_clean(self):
+        self.instance._correction = self.cleaned_data.get("correction", "")
+        super()._post_clean()
+
+
 @admin.register(Allocation)
 class AllocationAdmin(FigureColumnsMixin, ServiceAdmin):
-    form = checked_form(Allocation, services.check_allocation)
+    form = AllocationForm
     save_service = staticmethod(lambda obj, by: services.save_allocation(allocation=obj, by=by))
     list_display = ["__str__", "amount", "committed_display", "paid_display", "available_display"]
     list_select_related = ["tranche__convention", "startup"]
@@ -574,9 +588,23 @@ class AllocationAdmin(FigureColumnsMixin, ServiceAdmin):
         "workstream",
         "amount",
         "purpose",
+        "correction",
+        "decided",
         "figures_display",
         "commitments_display",
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "decided"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(self.fields)
+        return (
+            fields if obj is not None and obj.decided else [f for f in fields if f != "correction"]
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.decided)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_figures()

@@ -395,6 +395,9 @@ class Allocation(WithFiguresMixin, models.Model):
     )
     amount = amount_field("montant (€)")
     purpose = models.TextField("objet")
+    # Made by a committee's decision (`services.propose_allocation`): it changes only through a
+    # new decision, or an explicit correction whose reason the history keeps.
+    decided = models.BooleanField("décidée en comité", default=False, editable=False)
 
     history = HistoricalRecords()
     objects = AllocationQuerySet.as_manager()

@@ -275,6 +275,28 @@ def create_tranche(
 
 
 # --- Allocations --------------------------------------------------------------------------------
+DECIDED_FIELDS = ("tranche_id", "startup_id", "workstream", "amount")
+
+
+def _check_decided_allocation(allocation: Allocation):
+    """A decided allocation is what the committee framed: changed only with a stated correction
+    (`allocation._correction`, set by the admin form or `correct_allocation`), kept in history."""
+    stored = Allocation.objects.filter(pk=allocation.pk, decided=True).first()
+    if stored is None:
+        return
+    changed = [
+        name for name in DECIDED_FIELDS if getattr(stored, name) != getattr(allocation, name)
+    ]
+    correction = (getattr(allocation, "_correction", "") or "").strip()
+    if changed and not correction:
+        raise BudgetRuleError(
+            "Allocation refusée : elle a été décidée en comité. Changez-la par une nouvelle "
+            "décision, ou indiquez le motif de la correction (gardé dans l'historique)."
+        )
+    if changed:
+        allocation._change_reason = f"Correction : {correction}"[:100]
+
+
 def check_allocation(allocation: Allocation):
     tranche = _locked(Tranche, allocation.tranche_id)
     allocation.amount = _amount(allocation.amount, "Le montant de l'allocation")
@@ -292,6 +314,7 @@ def check_allocation(allocation: Allocation):
         )
     if allocation.pk:
         _locked(Allocation, allocation.pk)
+        _check_decided_allocation(allocation)
         committed = _sum(Commitment.objects.filter(allocation=allocation))
         if allocation.amount < committed:
             raise BudgetRuleError(
@@ -314,7 +337,14 @@ def save_allocation(*, allocation: Allocation, by=None) -> Allocation:
 
 
 def create_allocation(
-    *, tranche: Tranche, amount, purpose: str, startup=None, workstream: str = "", by=None
+    *,
+    tranche: Tranche,
+    amount,
+    purpose: str,
+    startup=None,
+    workstream: str = "",
+    decided: bool = False,
+    by=None,
 ) -> Allocation:
     return save_allocation(
         allocation=Allocation(
@@ -323,9 +353,18 @@ def create_allocation(
             workstream=workstream,
             amount=amount,
             purpose=purpose,
+            decided=decided,
         ),
         by=by,
     )
+
+
+def correct_allocation(*, allocation: Allocation, correction: str, by=None, **changes):
+    """Change a decided allocation (a typing error, a tranche swapped), saying why."""
+    for name, value in changes.items():
+        setattr(allocation, name, value)
+    allocation._correction = correction
+    return save_allocation(allocation=allocation, by=by)
 
 
 def propose_allocation(*, tranche: Tranche, startup, amount, purpose: str, by) -> Allocation:
@@ -334,7 +373,7 @@ def propose_allocation(*, tranche: Tranche, startup, amount, purpose: str, by) -
     Every rule holds (tranche not exceeded, positive amount); refused with `BudgetRuleError`.
     """
     return create_allocation(
-        tranche=tranche, startup=startup, amount=amount, purpose=purpose, by=by
+        tranche=tranche, startup=startup, amount=amount, purpose=purpose, decided=True, by=by
     )
 
 
@@ -488,5 +527,10 @@ def record_payment(
 @transaction.atomic
 def delete(*, instance, by=None):
     """Delete a row with no children (the PROTECT foreign keys refuse otherwise)."""
+    if isinstance(instance, Allocation) and instance.decided:
+        raise BudgetRuleError(
+            "Suppression refusée : cette allocation a été décidée en comité ; seule une nouvelle "
+            "décision la change."
+        )
     _remember(instance, by)
     instance.delete()

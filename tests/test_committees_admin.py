@@ -118,6 +118,7 @@ def test_a_decision_is_previewed_then_recorded(committee_day, staff_client, doss
     decision = Decision.objects.get()
     assert decision.amount == Decimal("250000") and decision.recorded_by is not None
     assert Phase.objects.filter(startup=dossier.startup, kind="acceleration").exists()
+    assert decision.allocation.decided  # changed only by a new decision or a stated correction
 
 
 def test_a_refused_decision_shows_the_reason_on_the_form(committee_day, staff_client, dossier):
