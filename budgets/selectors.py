@@ -74,3 +74,9 @@ def programme_totals(on: date | None = None) -> dict[str, Decimal]:
         "paid": total.paid,
         "to_pay": total.to_pay,
     }
+
+
+def tranche_left_to_allocate(tranche) -> Decimal:
+    """AE of the tranche not yet allocated (the rule `services.check_allocation` enforces)."""
+    allocated = Allocation.objects.filter(tranche=tranche).aggregate(total=Sum("amount"))["total"]
+    return tranche.ae_amount - (allocated or Decimal("0"))

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from budgets.selectors import startup_figures
+from budgets.selectors import startup_figures, tranche_left_to_allocate
 from committees import snapshots
 from committees.models import (
     ENDING_DECISIONS,
@@ -35,7 +35,7 @@ from committees.models import (
 )
 from publishing.formats import euros, fr_date
 from startups.models import Event, EventKind, Startup
-from startups.phases import ACTIVE_KINDS, PhaseKind
+from startups.phases import ACTIVE_KINDS, PHASE_BEGINS, PhaseKind
 from startups.services import start_phase
 
 EXTENSION_MIN = timedelta(days=28)
@@ -282,6 +282,14 @@ def decision_consequences(
         errors.append(
             "Choisissez la tranche de convention sur laquelle proposer l'allocation du montant décidé."
         )
+    left_on_tranche = tranche_left_to_allocate(tranche) if amount and tranche else None
+    if left_on_tranche is not None and amount > left_on_tranche:
+        # Said in the preview, not only at « Confirmer » (where the budget rule refuses it too).
+        errors.append(
+            f"Il reste {euros(max(left_on_tranche, 0), plain=True)} à allouer sur la tranche "
+            f"« {tranche} », pour {euros(amount, plain=True)} décidés : choisissez une autre "
+            "tranche, un montant plus petit, ou ajoutez une tranche à la convention."
+        )
     if errors:
         raise CommitteeError(errors)
 
@@ -296,12 +304,13 @@ def decision_consequences(
         due = committee_due(dossier.committee.date, figures.runs_out_on)
     messages = []
     if target:
-        messages.append(f"{startup.title} entre en {target.label.lower()} le {fr_date(effective_date)} ; la phase en cours se termine la veille.")  # fmt: skip
+        messages.append(f"{startup.title} {PHASE_BEGINS[target]} le {fr_date(effective_date)} ; la phase en cours se termine la veille.")  # fmt: skip
     else:
         messages.append(f"{startup.title} reste en {PhaseKind(current).label.lower()}.")
     if amount:
         messages.append(
-            f"Une allocation de {euros(amount)} est proposée sur la tranche « {tranche} »."
+            f"Une allocation de {euros(amount)} est proposée sur la tranche « {tranche} » ; "
+            f"il y restera {euros(left_on_tranche - amount)} à allouer."
         )
     if due:
         messages.append(f"Prochain comité dû au plus tard le {fr_date(due)}.")

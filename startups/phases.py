@@ -21,6 +21,19 @@ class PhaseKind(models.TextChoices):
     STOPPED = "abandon", "Abandonnée"
 
 
+# "X entre en construction le …", "X est abandonnée le …": how a sentence says a phase begins.
+PHASE_BEGINS = {
+    PhaseKind.INVESTIGATION: "entre en investigation",
+    PhaseKind.CONSTRUCTION: "entre en construction",
+    PhaseKind.ACCELERATION: "entre en accélération",
+    PhaseKind.CONSOLIDATION: "entre en consolidation",
+    PhaseKind.TRANSFERRED: "est transférée à l'administration",
+    PhaseKind.OPERATED: "est opérée par l'administration",
+    PhaseKind.INVESTIGATION_DROPPED: "clôt une investigation non concluante",
+    PhaseKind.STOPPED: "est arrêtée",
+}
+
+
 class StartupStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     HANDED_OVER = "handed_over", "Transférée ou opérée"

@@ -259,3 +259,38 @@ def test_the_programme_settings_are_one_row(staff_client):
     assert staff_client.get("/admin/committees/programme/add/").status_code == 403
     with pytest.raises(Exception, match="one_programme_row"), transaction.atomic():
         Programme.objects.create(managed_since=TODAY)
+
+
+def test_the_preview_says_what_is_left_on_the_tranche_and_refuses_more(
+    committee_day, staff_client, dossier
+):
+    tranche = TrancheFactory(
+        convention__start=TODAY - timedelta(days=300),
+        convention__end=TODAY + timedelta(days=500),
+        available_on=TODAY - timedelta(days=200),
+        ae_amount=Decimal("300000"),
+    )
+    from budgets.services import create_allocation
+
+    create_allocation(tranche=tranche, amount="100000", purpose="Autre", workstream="Transverse")
+    url = f"/admin/committees/dossier/{dossier.pk}/decision/"
+    data = {
+        "kind": "continue",
+        "effective_date": committee_day.isoformat(),
+        "tranche": tranche.pk,
+        "preview": "1",
+    }
+    fits = staff_client.post(url, {**data, "amount": "150000"}).content.decode()
+    assert "il y restera 50\u202f000,00\xa0€ à allouer" in fits.replace("&#x27;", "'")
+    too_much = staff_client.post(url, {**data, "amount": "250000"}).content.decode()
+    assert "Il reste 200 000,00 € à allouer sur la tranche" in too_much.replace("&#x27;", "'")
+    assert "ajoutez une tranche à la convention" in too_much
+    assert not Decision.objects.exists()
+
+
+def test_the_preview_of_a_stop_says_it_in_french(committee_day, staff_client, dossier):
+    response = staff_client.post(
+        f"/admin/committees/dossier/{dossier.pk}/decision/",
+        {"kind": "stop", "effective_date": committee_day.isoformat(), "preview": "1"},
+    )
+    assert "Aides Jeunes est arrêtée le" in response.content.decode()
