@@ -296,6 +296,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "committee": committee,
             "startup": startup,
             "decision": decision_of(dossier),
+            "missing_parts": dossier.missing_parts(),
             "amount_requested": money(dossier.amount_requested),
             "objectives": objective_rows(dossier.previous_objectives),
             "criteria": criteria_rows(dossier.success_criteria),

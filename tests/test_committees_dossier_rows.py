@@ -158,3 +158,24 @@ def test_the_migration_completes_rows_saved_before_the_shape_was_checked():
         {"criterion": "Dossiers déposés", "kind": "qualitative", "target": ""},
         {"criterion": "Délai", "kind": "qualitative", "target": "3"},
     ]
+
+
+def test_the_partner_reads_the_phase_and_that_a_dossier_is_incomplete(partner_a, organisation_a):
+    from tests.factories import startup_with_phases
+
+    startup = startup_with_phases(
+        ("construction", TODAY - timedelta(days=400)),
+        title="Service de A",
+        sponsors=[organisation_a],
+    )
+    dossier = dossier_for(
+        CommitteeFactory(date=TODAY + timedelta(days=21)),
+        startup,
+        next_strategy="",
+        success_criteria=[],
+    )
+    partner = Client()
+    partner.force_login(partner_a)
+    content = partner.get(f"/partenaires/dossiers/{dossier.pk}/").content.decode()
+    assert "Construction</span>" in content and "depuis 400 jours" in content
+    assert "Dossier incomplet : manque stratégie à venir, critères de réussite." in content
