@@ -76,7 +76,11 @@ def programme_totals(on: date | None = None) -> dict[str, Decimal]:
     }
 
 
-def tranche_left_to_allocate(tranche) -> Decimal:
-    """AE of the tranche not yet allocated (the rule `services.check_allocation` enforces)."""
-    allocated = Allocation.objects.filter(tranche=tranche).aggregate(total=Sum("amount"))["total"]
+def tranche_left_to_allocate(tranche, excluding: Allocation | None = None) -> Decimal:
+    """AE of the tranche not yet allocated, leaving `excluding` out (the allocation being saved):
+    the rule `services.check_allocation` enforces and the decision preview shows."""
+    allocations = Allocation.objects.filter(tranche=tranche)
+    if excluding is not None and excluding.pk:
+        allocations = allocations.exclude(pk=excluding.pk)
+    allocated = allocations.aggregate(total=Sum("amount"))["total"]
     return tranche.ae_amount - (allocated or Decimal("0"))

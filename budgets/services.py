@@ -30,6 +30,7 @@ from budgets.models import (
     Tranche,
 )
 from budgets.money import ZERO, NotAnAmount, to_amount
+from budgets.selectors import tranche_left_to_allocate
 from publishing.formats import euros, fr_date
 
 
@@ -304,8 +305,7 @@ def check_allocation(allocation: Allocation):
         raise BudgetRuleError(
             "Allocation refusée : indiquez une startup ou un chantier nommé (pas les deux)."
         )
-    others = _sum(Allocation.objects.filter(tranche=tranche).exclude(pk=allocation.pk))
-    left = tranche.ae_amount - others
+    left = tranche_left_to_allocate(tranche, excluding=allocation)
     if allocation.amount > left:
         raise BudgetRuleError(
             f"Allocation refusée : il reste {euros(max(left, ZERO), plain=True)} à allouer sur la tranche "
