@@ -177,17 +177,26 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "committees:partner_login"
 LOGIN_REDIRECT_URL = "committees:partner_home"
 
-# Login rate limit (django-axes): 5 failures for an account from one address lock it for 15
-# minutes, with a French page saying so. Behind a proxy, the client address is read from
-# X-Forwarded-For (AXES_PROXY_COUNT proxies in front).
+# Login rate limit (django-axes): 5 failures for an account from one client address lock that
+# account for that address for 15 minutes, with a French page saying so. The account is its
+# login name in one normal form, and the client's address is read in one place
+# (committees/auth.py, also used by the password-reset throttle).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_USERNAME_CALLABLE = "committees.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "committees.auth.client_address"
+# Proxies of ours in front of the application (AXES_PROXY_COUNT): 0, the default, trusts the
+# socket's address only; 1 behind one proxy that appends the client's address to
+# X-Forwarded-For. Set it only when the application cannot be reached but through them.
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "AXES_PROXY_COUNT : nombre de proxys devant l'application, 0 (aucun) ou plus."
+    )
 
 # ProConnect, the State's OpenID Connect (mozilla-django-oidc), off by default. When on, the
 # partner login page shows its button; agents log into accounts staff created for their e-mail.
