@@ -282,3 +282,31 @@ def test_the_migration_gives_earlier_decided_allocations_their_decisions_period(
     assert (decided.period_start, decided.period_end) == (date(2026, 12, 1), date(2027, 6, 1))
     hand_made.refresh_from_db()
     assert (hand_made.period_start, hand_made.period_end) == (None, None)
+
+
+def test_the_admin_shows_and_checks_an_allocations_period(
+    staff_client, staff_user, allocation, decided, clock
+):
+    from tests.factories_impact import form_data
+
+    clock.move_to(paris("2026-12-10", "12:00"), tick=False)
+    staff_client.force_login(staff_user)  # the session of 18/11 has expired
+    order(allocation, date(2026, 12, 1))
+    url = f"/admin/budgets/allocation/{allocation.pk}/change/"
+    data = form_data(staff_client.get(url).content.decode())
+    data["period_start"] = "02/12/2026"
+    refused = staff_client.post(url, data).content.decode()
+    assert "avant le début de période demandé (02/12/2026)" in refused
+    data["period_start"], data["period_end"] = "01/12/2026", "30/11/2026"
+    refused = staff_client.post(url, data).content.decode()
+    assert "La fin de la période de l&#x27;allocation doit suivre son début." in refused
+    data["period_end"] = "31/05/2027"
+    assert staff_client.post(url, data).status_code == 302
+    allocation.refresh_from_db()
+    assert (allocation.period_start, allocation.period_end) == (
+        date(2026, 12, 1),
+        date(2027, 5, 31),
+    )
+    # A decided one shows the decision's period, changed only with a stated correction.
+    content = staff_client.get(f"/admin/budgets/allocation/{decided.pk}/change/").content.decode()
+    assert 'name="period_start" value="01/12/2026"' in content
