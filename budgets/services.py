@@ -363,9 +363,8 @@ def check_allocation(allocation: Allocation):
                 f"Allocation refusée : {euros(committed, plain=True)} sont déjà engagés sur cette allocation, "
                 f"son montant ne peut pas descendre en dessous."
             )
-        first = Commitment.objects.filter(allocation=allocation).aggregate(d=Min("committed_on"))[
-            "d"
-        ]
+        commitments = Commitment.objects.filter(allocation=allocation)
+        first = commitments.aggregate(first=Min("committed_on"))["first"]
         if first and allocation.period_start and first < allocation.period_start:
             raise BudgetRuleError(
                 f"Allocation refusée : un engagement sur cette allocation est daté du "
