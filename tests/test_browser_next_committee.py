@@ -1,6 +1,7 @@
 """« Prochain comité » on a startup's page and in /comites/, in a real Chromium (axe)."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,8 @@ from tests.factories import startup_with_phases
 from tests.factories_committees import CommitteeFactory, dossier_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
 
 
 def test_the_next_committee_of_an_extension_reads_well_and_is_accessible(
@@ -28,10 +31,13 @@ def test_the_next_committee_of_an_extension_reads_well_and_is_accessible(
     assert notice.is_visible()
     assert "reconduction temporaire décidée au comité du 18 novembre 2026" in notice.inner_text()
     assert_accessible(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "startup-prochain-comite.png", full_page=True)
     page.goto(live_server.url + "/comites/")
     assert (
         page.get_by_role("row", name="Reconduite")
         .get_by_text("Prochain comité : le 30 décembre 2026")
         .is_visible()
     )
+    page.screenshot(path=SCREENSHOTS / "comites-prochain-comite.png", full_page=True)
     assert_accessible(page)
