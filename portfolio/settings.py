@@ -141,6 +141,10 @@ BETAGOUV_DATA = env.str(
     "BETAGOUV_DATA", default=str(BASE_DIR.parent / "shared" / "data" / "betagouv")
 )
 
+# The last day of the year a commitment (purchase order) may be dated, DD/MM: AE are annual and
+# no new orders go out after mid-December (DOMAIN.md). Payments are not orders: never cut off.
+BUDGETS_LAST_ORDER_DAY = env.str("BUDGETS_LAST_ORDER_DAY", default="15/12")
+
 # Public pages are cached per process, keyed on the data version (publishing/caching.py),
 # bounded in bytes per process (publishing/cache_backend.py): a worker holds at most
 # CACHE_MAX_BYTES of cached bodies, whatever addresses are asked for.

@@ -82,7 +82,7 @@ def startup_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 # Money and impact come through their apps' template tags (budgets_tags, impact_tags).
-@public_page(depends_on=("startups", "budgets", "impact"))
+@public_page(depends_on=("startups", "budgets", "impact", "committees"))
 def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
     startup = get_object_or_404(
         Startup.objects.select_related("incubator").prefetch_related(
