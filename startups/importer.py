@@ -6,6 +6,7 @@ rule is tested on hand-made data.
 The corpus is a folder holding `startups/`, `incubators/`, `organisations/` (like the shared
 snapshot), or a checkout of the beta.gouv.fr site at any date: `content/_startups`, ... (since
 2019), or the oldest layout `_startup/`, `_incubator/` (2016 to early 2019, no organisations).
+Its `authors/` (`content/_authors/`), the members, are read by `startups.authors`.
 Each file is YAML front matter between two `---` lines, then a markdown body; the `.md`
 extension is optional. A folder with none of these gets a clear error.
 
@@ -171,6 +172,8 @@ CORPUS_FOLDERS = {
     "organisations": ("organisations", "content/_organisations"),
     "incubators": ("incubators", "content/_incubators", "_incubator"),
     "startups": ("startups", "content/_startups", "_startup"),
+    # The members (read by startups.authors).
+    "authors": ("authors", "content/_authors", "_authors"),
 }
 
 

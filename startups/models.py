@@ -464,6 +464,7 @@ class CorrectionKind(models.TextChoices):
     INVALID_VALUE = "invalid_value", "Valeur invalide, ignorée"
     UNDATED_PHASE = "undated_phase", "Phase sans date de début"
     OLD_FORMAT = "old_format", "Ancien format du site (status, start, end, owner) converti"
+    EMAIL_REMOVED = "email_removed", "Adresse électronique retirée (jamais publiée)"
 
 
 class ImportCorrection(models.Model):
@@ -479,6 +480,150 @@ class ImportCorrection(models.Model):
         verbose_name = "correction à l'import"
         verbose_name_plural = "corrections à l'import"
         ordering = ["startup", "pk"]
+
+    def __str__(self):
+        return self.message
+
+
+# --- Members: the programme's people and their missions (beta.gouv.fr `authors/`) ----------
+class MissionStatus(models.TextChoices):
+    INDEPENDENT = "independent", "Indépendant"
+    ADMIN = "admin", "Agent public"
+    SERVICE = "service", "Prestataire"
+
+
+class MemberQuerySet(models.QuerySet):
+    def in_source(self):
+        """Members whose file is in the corpus (those that left it are kept, marked)."""
+        return self.filter(absent_from_source_since__isnull=True)
+
+
+class Member(SourceMixin):
+    """A member of the programme, as beta.gouv.fr publishes them (`content/_authors/<id>.md`).
+
+    Only what beta.gouv.fr already publishes is kept; an e-mail address is never stored
+    (startups.authors removes it from the bio and from the kept front matter).
+
+    The list fields are None when the key is absent from the file and [] when it is written
+    empty: beta.gouv.fr's `authors.json` emits a key present but empty (Liquid treats [] as
+    true), and omits an absent one.
+    """
+
+    id = models.CharField("identifiant", max_length=ID_MAX_LENGTH, primary_key=True)
+    fullname = models.CharField("nom", max_length=300)
+    role = models.CharField("rôle", max_length=300, blank=True)
+    domaine = models.CharField("domaine", max_length=100, blank=True)
+    github = models.CharField("compte GitHub", max_length=200, blank=True)
+    link = models.CharField("lien", max_length=500, blank=True)
+    bio = models.TextField("présentation (markdown)", blank=True)
+    member_type = models.CharField("type de membre", max_length=100, blank=True)
+    competences = ArrayField(
+        models.CharField(max_length=200), verbose_name="compétences", null=True, blank=True
+    )
+    # Startup ids as written (verbatim, not necessarily in the registry).
+    previously = ArrayField(
+        models.CharField(max_length=ID_MAX_LENGTH),
+        verbose_name="startups précédentes",
+        null=True,
+        blank=True,
+    )
+    # The site's old field `startups:` (before missions named their startups).
+    legacy_startups = ArrayField(
+        models.CharField(max_length=ID_MAX_LENGTH),
+        verbose_name="startups (ancien champ)",
+        null=True,
+        blank=True,
+    )
+    teams = ArrayField(
+        models.CharField(max_length=200), verbose_name="équipes", null=True, blank=True
+    )
+    # Set by the import when the member's file is no longer in the corpus: kept, never deleted.
+    absent_from_source_since = models.DateField(
+        "absent de la source depuis", null=True, blank=True, editable=False
+    )
+
+    history = HistoricalRecords()
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "membre"
+        ordering = ["id"]
+        indexes = [
+            # Serve startups.members for one startup: `previously @> ARRAY[id]`.
+            GinIndex(fields=["previously"], name="member_previously_gin"),
+            GinIndex(fields=["legacy_startups"], name="member_legacy_startups_gin"),
+        ]
+
+    def __str__(self):
+        return self.fullname
+
+
+class Mission(models.Model):
+    """One mission of a member, in the order of the source file (`position`)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="missions")
+    position = models.PositiveSmallIntegerField("rang dans la source")
+    start = models.DateField("début")
+    end = models.DateField("fin (incluse)", null=True, blank=True)
+    status = models.CharField("statut", max_length=20, choices=MissionStatus.choices)
+    employer = models.CharField("employeur", max_length=300, blank=True)
+    # Startup ids as written, in source order; None when the mission has no `startups:` key.
+    # Not a link table: an id resolves against the registry when read, so a startup added
+    # later is found without re-importing its members (startups.members).
+    startup_ids = ArrayField(
+        models.CharField(max_length=ID_MAX_LENGTH),
+        verbose_name="startups",
+        null=True,
+        blank=True,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "mission"
+        ordering = ["member", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="mission_ends_after_it_starts",
+                violation_error_message="La fin d'une mission ne peut pas précéder son début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MissionStatus.values),
+                name="mission_status_known",
+                violation_error_message=(
+                    "Statut de mission inconnu : indépendant, agent public ou prestataire."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["member", "position"],
+                name="one_mission_per_member_and_position",
+                violation_error_message="Deux missions de ce membre ont le même rang.",
+            ),
+        ]
+        indexes = [
+            # Serves startups.members for one startup: `startup_ids @> ARRAY[id]`.
+            GinIndex(fields=["startup_ids"], name="mission_startup_ids_gin"),
+        ]
+
+    def __str__(self):
+        end = f" au {fr_date(self.end)}" if self.end else ""
+        return f"{self.get_status_display()} du {fr_date(self.start)}{end}"
+
+
+class MemberImportCorrection(models.Model):
+    """Something the importer corrected or noted in a member's file (the startups' ones are
+    ImportCorrection)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="import_corrections")
+    kind = models.CharField("type", max_length=30, choices=CorrectionKind.choices)
+    message = models.TextField("correction")
+
+    class Meta:
+        verbose_name = "correction à l'import (membre)"
+        verbose_name_plural = "corrections à l'import (membres)"
+        ordering = ["member", "pk"]
 
     def __str__(self):
         return self.message

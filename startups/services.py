@@ -25,7 +25,7 @@ from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
 from publishing.formats import fr_date
-from startups import importer
+from startups import authors, importer
 from startups.importer import (
     CleanEvent,
     CleanPhase,
@@ -38,6 +38,9 @@ from startups.models import (
     Event,
     ImportCorrection,
     Incubator,
+    Member,
+    MemberImportCorrection,
+    Mission,
     Organisation,
     Phase,
     Startup,
@@ -47,7 +50,10 @@ from startups.phases import PhaseKind
 
 IMPORT_REASON = "import beta.gouv.fr"
 OUTCOMES = ("created", "updated", "unchanged", "deleted", "failed", "absent")
-ENTITIES = ("organisations", "incubators", "startups", "phases", "events")
+ENTITIES = ("organisations", "incubators", "startups", "phases", "events", "members", "missions")
+# New members are written this many at a time (one transaction each); a batch the database
+# refuses is written again file by file, so that the refused file is named and the rest kept.
+MEMBER_BATCH = 500
 
 
 @dataclass
@@ -59,6 +65,9 @@ class ImportReport:
     # Startups kept in the database whose file is not in this corpus (ids), and those back.
     absent: list[str] = field(default_factory=list)
     back: list[str] = field(default_factory=list)
+    # The same for members, and the corrections recorded on the members of the corpus.
+    absent_members: list[str] = field(default_factory=list)
+    member_corrections: Counter = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -78,6 +87,7 @@ class ImportReport:
             self.counts[entity].update(counts)
         self.failures.extend(other.failures)
         self.corrections.update(other.corrections)
+        self.member_corrections.update(other.member_corrections)
 
 
 class _DryRunRollback(Exception):
@@ -111,6 +121,8 @@ def import_corpus(
             )
             _mark_absent(files["startups"], report, on)
             _count_corrections(startup_ids, report)
+            if files["authors"]:
+                import_members(files["authors"], report, on, progress)
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
@@ -657,3 +669,193 @@ def start_phase(
         phase._history_user = by
         phase.save()
         return phase
+
+
+# --- Members and their missions (beta.gouv.fr `authors/`, rules in startups.authors) ---------
+def import_members(
+    paths: list[Path],
+    report: ImportReport,
+    on: datetime.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """Import the member files: unchanged ones skipped, changed ones rewritten one transaction
+    each, new ones created in batches (a refused batch is redone file by file)."""
+    on = on or today()
+    known = dict(Member.objects.values_list("pk", "source_sha256"))
+    mission_counts = dict(
+        Mission.objects.values_list("member").annotate(n=Count("pk")).values_list("member", "n")
+    )
+    new: list[authors.MemberRecord] = []
+    for number, path in enumerate(paths, 1):
+        if progress and number % 500 == 0:
+            progress(f"{number}/{len(paths)} membres lus")
+        try:
+            source = authors.read_member_source(path)
+        except SourceError as exc:
+            _member_failed(path, str(exc), report)
+            continue
+        except OSError as exc:
+            _member_failed(path, f"fichier illisible : {exc.strerror or exc}", report)
+            continue
+        if known.get(source.id) == source.sha256:
+            report.count("members", "unchanged")
+            report.count("missions", "unchanged", mission_counts.get(source.id, 0))
+            continue
+        try:
+            record = authors.member_record(source)
+        except SourceError as exc:
+            _member_failed(path, str(exc), report)
+            continue
+        if source.id not in known:
+            new.append(record)
+            continue
+        written = ImportReport()
+        try:
+            with transaction.atomic():
+                write_member(record, written)
+            report.add(written)
+        except DatabaseError as exc:
+            _member_failed(path, f"refusé par la base de données : {exc}".strip(), report)
+    for start in range(0, len(new), MEMBER_BATCH):
+        batch = new[start : start + MEMBER_BATCH]
+        written = ImportReport()
+        try:
+            with transaction.atomic():
+                _create_members(batch, written)
+            report.add(written)
+        except DatabaseError:
+            for record in batch:
+                written = ImportReport()
+                try:
+                    with transaction.atomic():
+                        _create_members([record], written)
+                    report.add(written)
+                except DatabaseError as exc:
+                    reason = f"refusé par la base de données : {exc}".strip()
+                    _member_failed(record.source.path, reason, report)
+    _mark_absent_members(paths, report, on)
+    rows = (
+        MemberImportCorrection.objects.filter(member__absent_from_source_since__isnull=True)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    report.member_corrections.update(dict(rows))
+
+
+def _member_failed(path: Path, reason: str, report: ImportReport):
+    report.failures.append((path, reason))
+    report.count("members", "failed")
+
+
+def _member_fields(record: "authors.MemberRecord") -> dict:
+    return {
+        **record.fields,
+        "source_path": str(record.source.path),
+        "source_sha256": record.source.sha256,
+    }
+
+
+def _mission(member_id: str, position: int, mission: "authors.CleanMission") -> Mission:
+    return Mission(
+        member_id=member_id,
+        position=position,
+        start=mission.start,
+        end=mission.end,
+        status=mission.status,
+        employer=mission.employer,
+        startup_ids=mission.startup_ids,
+    )
+
+
+def _create_members(records: list["authors.MemberRecord"], report: ImportReport):
+    members = [Member(pk=r.source.id, **_member_fields(r)) for r in records]
+    missions = [
+        _mission(r.source.id, position, m)
+        for r in records
+        for position, m in enumerate(r.missions, 1)
+    ]
+    bulk_create_with_history(members, Member, batch_size=100, default_change_reason=IMPORT_REASON)
+    if missions:
+        bulk_create_with_history(
+            missions, Mission, batch_size=200, default_change_reason=IMPORT_REASON
+        )
+    MemberImportCorrection.objects.bulk_create(
+        MemberImportCorrection(member_id=r.source.id, kind=c.kind, message=c.message)
+        for r in records
+        for c in r.corrections
+    )
+    report.count("members", "created", len(members))
+    report.count("missions", "created", len(missions))
+
+
+def write_member(record: "authors.MemberRecord", report: ImportReport) -> Member:
+    """Create or update one member from its record: fields, missions (by source position),
+    corrections; only what differs is written, each change with its history entry."""
+    member = Member.objects.filter(pk=record.source.id).first()
+    if member is None:
+        _create_members([record], report)
+        return Member.objects.get(pk=record.source.id)
+    changed = _apply(member, _member_fields(record))
+    if changed:
+        member._change_reason = IMPORT_REASON
+        member.save(update_fields=[*changed, "updated_at"])
+    existing = list(member.missions.order_by("position"))
+    mission_changes = 0
+    for position, target in enumerate(record.missions, 1):
+        current = existing[position - 1] if position <= len(existing) else None
+        if current is None:
+            mission = _mission(member.pk, position, target)
+            mission._change_reason = IMPORT_REASON
+            mission.save()
+            report.count("missions", "created")
+            mission_changes += 1
+            continue
+        updated = _apply(
+            current,
+            {
+                "start": target.start,
+                "end": target.end,
+                "status": target.status,
+                "employer": target.employer,
+                "startup_ids": target.startup_ids,
+            },
+        )
+        if updated:
+            current._change_reason = IMPORT_REASON
+            current.save(update_fields=updated)
+            report.count("missions", "updated")
+            mission_changes += 1
+        else:
+            report.count("missions", "unchanged")
+    for stale in existing[len(record.missions) :]:
+        stale._change_reason = IMPORT_REASON
+        stale.delete()
+        report.count("missions", "deleted")
+        mission_changes += 1
+    current_corrections = [(c.kind, c.message) for c in member.import_corrections.all()]
+    target_corrections = [(c.kind, c.message) for c in record.corrections]
+    if current_corrections != target_corrections:
+        member.import_corrections.all().delete()
+        MemberImportCorrection.objects.bulk_create(
+            MemberImportCorrection(member=member, kind=kind, message=message)
+            for kind, message in target_corrections
+        )
+    report.count("members", "updated" if changed or mission_changes else "unchanged")
+    return member
+
+
+def _mark_absent_members(paths: list[Path], report: ImportReport, on: datetime.date):
+    """As `_mark_absent` for startups: a member whose file left the corpus is kept and marked."""
+    present = {importer.file_id(path) for path in paths}
+    imported = dict(
+        Member.objects.exclude(source_sha256="").values_list("pk", "absent_from_source_since")
+    )
+    gone = [pk for pk, since in imported.items() if since is None and pk not in present]
+    back = [pk for pk, since in imported.items() if since is not None and pk in present]
+    if gone:
+        Member.objects.filter(pk__in=gone).update(absent_from_source_since=on)
+        report.count("members", "absent", len(gone))
+    if back:
+        Member.objects.filter(pk__in=back).update(absent_from_source_since=None)
+    report.absent_members = sorted(pk for pk in imported if pk not in present)

@@ -18,7 +18,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from startups import importer
 from startups.models import (
@@ -26,6 +26,9 @@ from startups.models import (
     Event,
     ImportCorrection,
     Incubator,
+    Member,
+    MemberImportCorrection,
+    Mission,
     Organisation,
     Phase,
     Startup,
@@ -46,6 +49,8 @@ pytestmark = [
 
 # Measured on the shared snapshot (SOURCE.md: commit 693fb7c of betagouv/beta.gouv.fr).
 STARTUPS, INCUBATORS, ORGANISATIONS = 662, 23, 145
+# Members (authors/): every file is imported, none refused; one bio holds an e-mail address.
+MEMBERS, MISSIONS, EMAILS_REMOVED = 3484, 4761, 1
 SOURCE_PHASES, PHASES, SAME_DAY_STARTS = 1695, 1637, 58
 EVENTS, OVERLAPS, GAPS = 562, 17, 72
 # The corrections that leave a source phase out of the clean history (each says which one).
@@ -78,9 +83,19 @@ def history_models():
 def registry_state() -> dict:
     """Row counts, history counts and last modifications of the registry."""
     state = {m.__name__: m.objects.count() for m in history_models()}
-    for model in (Organisation, Incubator, Startup, Phase, Event, ImportCorrection):
+    for model in (
+        Organisation,
+        Incubator,
+        Startup,
+        Phase,
+        Event,
+        ImportCorrection,
+        Member,
+        Mission,
+        MemberImportCorrection,
+    ):
         state[model.__name__] = model.objects.count()
-    for model in (Organisation, Incubator, Startup):
+    for model in (Organisation, Incubator, Startup, Member):
         state[f"{model.__name__}.updated_at"] = model.objects.aggregate(m=Max("updated_at"))["m"]
     state["ImportCorrection.pk"] = ImportCorrection.objects.aggregate(m=Max("pk"))["m"]
     return state
@@ -239,12 +254,14 @@ def test_a_second_run_changes_nothing(imported):
     assert "Startups : 0 créé(s), 0 mis à jour, 662 inchangé(s)" in output
     assert f"Phases : 0 créé(s), 0 mis à jour, {PHASES} inchangé(s)" in output
     assert f"Événements : 0 créé(s), 0 mis à jour, {EVENTS} inchangé(s)" in output
+    assert f"Membres : 0 créé(s), 0 mis à jour, {MEMBERS} inchangé(s)" in output
+    assert f"Missions : 0 créé(s), 0 mis à jour, {MISSIONS} inchangé(s)" in output
     assert registry_state() == before
 
 
 def test_a_dry_run_writes_nothing_and_reports_what_the_run_did(imported):
     assert imported.after_dry_run == {key: 0 for key in imported.after_dry_run} | {
-        f"{m}.updated_at": None for m in ("Organisation", "Incubator", "Startup")
+        f"{m}.updated_at": None for m in ("Organisation", "Incubator", "Startup", "Member")
     } | {"ImportCorrection.pk": None}
     assert "Simulation (--dry-run) : rien n'a été écrit." in imported.dry_run_output
     assert report_lines(imported.dry_run_output) == report_lines(imported.output)
@@ -356,3 +373,72 @@ def test_it_reads_a_checkout_of_the_beta_gouv_site(imported, tmp_path):
     assert Startup.objects.get(pk="nouvelle").source_path == str(
         checkout / "content" / "_startups" / "nouvelle.md"
     )
+
+
+# --- Members ----------------------------------------------------------------------------------
+needs_authors = pytest.mark.skipif(
+    not (DATA / "authors").is_dir(), reason=f"pas de dossier authors/ dans {DATA}"
+)
+
+
+@needs_authors
+def test_it_imports_every_member_with_every_mission_in_source_order(imported):
+    assert f"Membres : {MEMBERS} créé(s), 0 mis à jour" in imported.output
+    assert f"Missions : {MISSIONS} créé(s), 0 mis à jour" in imported.output
+    paths = sorted((DATA / "authors").iterdir())
+    assert {stem(p) for p in paths} == set(Member.objects.values_list("pk", flat=True))
+    missions = defaultdict(list)
+    for member_id, start, end, status, employer, startup_ids in Mission.objects.order_by(
+        "member_id", "position"
+    ).values_list("member_id", "start", "end", "status", "employer", "startup_ids"):
+        missions[member_id].append((start, end, status, employer, startup_ids))
+    members = {m.pk: m for m in Member.objects.all()}
+    for path in paths:
+        front_matter = read_front_matter(path)
+        member = members[stem(path)]
+        assert member.fullname == front_matter["fullname"]
+        assert member.domaine == front_matter.get("domaine", "")
+        assert member.github == front_matter.get("github", "")
+        for key, field in [
+            ("competences", "competences"),
+            ("previously", "previously"),
+            ("startups", "legacy_startups"),
+        ]:
+            assert getattr(member, field) == front_matter.get(key), (path, key)
+        assert missions[member.pk] == [
+            (m["start"], m.get("end"), m["status"], m.get("employer", ""), m.get("startups"))
+            for m in front_matter["missions"]
+        ], path
+    assert sum(len(m) for m in missions.values()) == MISSIONS
+
+
+@needs_authors
+def test_no_member_e_mail_is_kept(imported):
+    assert f"  {EMAILS_REMOVED:5d}  Adresse électronique retirée" in imported.output
+    assert (
+        MemberImportCorrection.objects.filter(kind=CorrectionKind.EMAIL_REMOVED).count()
+        == EMAILS_REMOVED
+    )
+    with_email = Member.objects.filter(
+        Q(bio__contains="@beta.gouv.fr") | Q(source_front_matter__icontains="@beta.gouv.fr")
+    )
+    assert not with_email.exists()
+    # A handle in an address is no e-mail: kept as written.
+    assert Member.objects.get(pk="etienne.pichot-damon").link == (
+        "https://medium.com/@etienne.datactivist"
+    )
+
+
+@needs_authors
+def test_members_of_a_startup_on_the_corpus_day_as_beta_gouv_computes_them(imported):
+    from startups.members import betagouv_memberships, team_of
+
+    on = date(2026, 8, 20)  # the day of the snapshot (SOURCE.md)
+    every = betagouv_memberships(on)
+    assert set(every) == set(Startup.objects.values_list("pk", flat=True))
+    assert list(every)[:3] == ["infrastructures.numeriques", "domifa", "la-bonne-boite"]
+    team = team_of("aidantsconnect", on)
+    assert every["aidantsconnect"]["active"] == [m.pk for m in team.active]
+    # The legacy field: maitane.lenoir's last mission ended on 2026-04-18.
+    assert "maitane.lenoir" in every["sppnaut"]["expired"]
+    assert "maitane.lenoir" in every["mon-entreprise"]["previous"]

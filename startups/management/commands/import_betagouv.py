@@ -13,6 +13,8 @@ ENTITY_LABELS = {
     "startups": "startups",
     "phases": "phases",
     "events": "événements",
+    "members": "membres",
+    "missions": "missions",
 }
 OUTCOME_LABELS = {
     "created": "créé(s)",
@@ -27,7 +29,8 @@ OUTCOME_LABELS = {
 class Command(BaseCommand):
     help = (
         "Importe le corpus beta.gouv.fr : un dossier avec startups/, incubators/, "
-        "organisations/, ou un dépôt du site (content/_startups, ...). Idempotent."
+        "organisations/, authors/ (les membres), ou un dépôt du site (content/_startups, ...). "
+        "Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -74,6 +77,14 @@ class Command(BaseCommand):
         if report.corrections:
             self.stdout.write("Corrections et observations enregistrées (startups du corpus) :")
             for kind, number in report.corrections.most_common():
+                self.stdout.write(f"  {number:5d}  {CorrectionKind(kind).label}")
+        if report.absent_members:
+            self.stdout.write(
+                f"Membres absents de la source, conservés et marqués : {len(report.absent_members)}"
+            )
+        if report.member_corrections:
+            self.stdout.write("Corrections enregistrées (membres du corpus) :")
+            for kind, number in report.member_corrections.most_common():
                 self.stdout.write(f"  {number:5d}  {CorrectionKind(kind).label}")
         self.stdout.write(f"Durée : {elapsed:.1f} s")
         if not report.ok:
