@@ -286,11 +286,11 @@ def measure(
     result = build_once(
         base, [f"/startups/?q={quote(term)}" for term in terms], connections, 3 * duration
     )
-    rows.append((label, f"/startups/?q=<mot>, {len(terms)} mots, chacun construit une fois",
+    rows.append((label, f"/startups/?q=<mot> : {len(terms)} mots distincts construits une fois chacun",
                  result, result["rate"] / ceiling))  # fmt: skip
     restart(server, base)
     result = build_once(base, [f"/startups/{quote(i)}/" for i in ids], connections, 3 * duration)
-    rows.append((label, "/startups/<id>/, chacune construite une fois après un redémarrage",
+    rows.append((label, "/startups/<id>/ : chaque page construite une fois après un redémarrage",
                  result, result["rate"] / ceiling))  # fmt: skip
     return rows
 
