@@ -7,6 +7,8 @@ the date, so a change to the data shows without any invalidation to forget.
 """
 
 import hashlib
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, datetime, time
 from functools import lru_cache, wraps
 
@@ -70,7 +72,12 @@ def public_page(
             for name, value in kept_headers.items():
                 response[name] = value
             return headers(response)
-        response = view(request, *args, **kwargs)
+        # What the view keeps (`kept`) is built against the version this page is keyed on.
+        token = _page_versions.set({depends_on: version})
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            _page_versions.reset(token)
         if response.status_code != 200 or response.streaming:
             return response
         kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
@@ -83,6 +90,32 @@ def public_page(
 
 
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+# The data version of the page being built, by `depends_on`: read once per page.
+_page_versions: ContextVar[dict | None] = ContextVar("page_versions", default=None)
+
+
+def kept[T](name: str, build: Callable[[], T], *, depends_on: tuple[str, ...] | None = None) -> T:
+    """What `build()` returns, built once per version of the data of the apps `depends_on`
+    (default: all public data) and per day, then kept in the page cache under `name`.
+
+    For the parts of a page that many pages share and that cost more to build than to look up
+    (the choices of the portfolio's filters, each filter's HTML): a page built fresh reuses
+    them. `name` must say everything the value is built from besides the data and the day.
+    Inside a page with the same `depends_on`, the version is the one the page is keyed on (no
+    query); elsewhere, `DataChange.latest` (remembered PUBLIC_DATA_VERSION_TTL seconds).
+    """
+    version = (_page_versions.get() or {}).get(depends_on)
+    if version is None:
+        version, _ = DataChange.latest(tables_of(depends_on))
+    state = f"{version}|{today().isoformat()}"
+    cache_key = f"kept:{digest(name)}"
+    cached = cache.get(cache_key)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    value = build()
+    cache.set(cache_key, (state, value))
+    return value
 
 
 def read_only(query: QueryDict, params: tuple[str, ...]) -> QueryDict:

@@ -1,7 +1,9 @@
 """Public pages of the registry: the portfolio, a startup, incubators, organisations."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Count, Func, IntegerField, Prefetch, Q, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -23,11 +25,17 @@ HEAVY_FIELDS = [
     "incubator__description",
 ]
 
-# Lifecycle order, then "no phase yet": how the portfolio is grouped.
-PHASE_RANK = Case(
-    *[When(current_phase_kind=kind, then=Value(rank)) for rank, kind in enumerate(LIFECYCLE_ORDER)],
-    default=Value(len(LIFECYCLE_ORDER)),
-    output_field=IntegerField(),
+# Lifecycle order, then "no phase yet": how the portfolio is grouped. One function of the
+# current phase, so that PostgreSQL runs its subquery once per startup; a CASE WHEN per phase
+# ran it up to nine times per startup, for every startup, to sort a page of 48.
+PHASE_RANK = Coalesce(
+    Func(
+        Value([str(kind) for kind in LIFECYCLE_ORDER], output_field=ArrayField(TextField())),
+        Cast("current_phase_kind", TextField()),
+        function="array_position",
+        output_field=IntegerField(),
+    ),
+    Value(len(LIFECYCLE_ORDER) + 1),
 )
 
 
