@@ -123,7 +123,9 @@ def startup_list(request: HttpRequest) -> HttpResponse:
 # Money and impact come through their apps' template tags (budgets_tags, impact_tags). The page
 # shows only this startup's money: a payment recorded for another one leaves it as it was,
 # which the fingerprint the budgets app registers tells without building the page again.
-@public_page(depends_on=("startups", "impact", "committees"), revalidate={"budgets": "budgets:startup"})
+@public_page(
+    depends_on=("startups", "impact", "committees"), revalidate={"budgets": "budgets:startup"}
+)
 def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
     startup = get_object_or_404(
         Startup.objects.select_related("incubator")

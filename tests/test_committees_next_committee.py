@@ -101,7 +101,7 @@ def test_the_pages_cost_the_same_queries_with_or_without_extensions(client, staf
     # Each page asked once (the page cache would answer a second time without a query).
     with_extension = count_queries(client, startup.get_absolute_url())
     assert with_extension == count_queries(client, plain.get_absolute_url())
-    assert with_extension <= 11
+    assert with_extension <= 12  # the page, its team (2) and its next committee (1)
     few = count_queries(client, "/comites/")
     for n in range(10):
         extended(staff_user, title=f"Reconduite {n}")
