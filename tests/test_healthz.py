@@ -45,3 +45,12 @@ def test_pages_needing_the_database_answer_the_dsfr_503_page(client, database_do
     assert "fr-header" in content
     assert "Traceback" not in content
     assert response["Retry-After"] == "30"
+
+
+@pytest.mark.django_db
+def test_connections_run_without_postgresql_jit():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
