@@ -30,7 +30,7 @@ from committees.models import (
     committee_due,
 )
 from publishing.formats import euros, fr_date
-from startups.models import Phase, Startup
+from startups.models import Organisation, Phase, Startup
 from startups.phases import PhaseKind
 
 
@@ -192,7 +192,7 @@ def committee_conventions(committee: Committee):
 
 def committee_session(committee: Committee, on: date | None = None) -> Session:
     """The agenda in order, each dossier's completeness, reviews, money and decision, and what
-    is left on each tranche of the conventions concerned: nine queries, whatever the number of
+    is left on each tranche of the conventions concerned: eight queries, whatever the number of
     dossiers, reviews or tranches."""
     on = on or timezone.localdate()
     dossiers = list(
@@ -212,7 +212,9 @@ def committee_session(committee: Committee, on: date | None = None) -> Session:
         for startup in Startup.objects.filter(pk__in=[d.startup_id for d in dossiers])
         .with_current_phase(on)
         .select_related("incubator")
-        .prefetch_related("sponsors")
+        .prefetch_related(
+            Prefetch("sponsors", queryset=Organisation.objects.only("id", "name", "acronym"))
+        )
         .defer("source_front_matter", "source_body", "description", "search_text")
     }
     ids = list(startups)
