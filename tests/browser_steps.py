@@ -1,9 +1,11 @@
 """Page loads and clicks of each step of a browser walk: what a person's session costs.
 
-`Steps(context)` watches every page of a browser context: a page load is the `load` event of a
-document (a link followed, a form posted and its redirect: one load), a click is a real pointer
-press (`pointerdown` from Playwright's mouse, never a click the page makes itself, such as a
-label that checks its box). `steps.done("name")` closes a step; `steps.table()` prints them.
+`Steps(context)` watches every page of a browser context: a page load is a navigation of the
+page's main frame (a link followed, an address typed, a form posted: one load, its redirect
+included; a file downloaded too), counted when its request leaves, so that a load the walk cuts
+short by going on at once still counts; a click is a real pointer press (`pointerdown` from
+Playwright's mouse, never a click the page makes itself, such as a label that checks its box).
+`steps.done("name")` closes a step; `steps.table()` prints them.
 """
 
 from pathlib import Path
@@ -30,10 +32,15 @@ class Steps:
 
     def watch(self, page) -> None:
         self.pages.append(page)
-        page.on("load", lambda _page: self._load())
+        page.on("request", lambda request: self._request(page, request))
 
-    def _load(self) -> None:
-        self.loads += 1
+    def _request(self, page, request) -> None:
+        if (
+            request.is_navigation_request()
+            and request.frame == page.main_frame
+            and request.redirected_from is None
+        ):
+            self.loads += 1
 
     def _click(self) -> None:
         self.clicks += 1
