@@ -289,3 +289,30 @@ def test_a_stop_says_what_stays_to_pay(staff_client, staff_user, tranche, clock)
         "Aucun argent n'est décidé pour Startup 0 ; 4\u202f000,00\xa0€ déjà engagés restent à payer."
         in content
     )
+
+
+# --- On the real portfolio -----------------------------------------------------------------------
+def test_on_the_demo_every_committee_s_session_costs_the_same(
+    staff_client, django_assert_num_queries
+):
+    """The demo of `make run` (the 662 real startups, committees of 1 to 14 dossiers, several
+    conventions): each session page at the same twelve queries, each decision page answers."""
+    import os
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from committees.models import Committee
+
+    if not (Path(settings.BETAGOUV_DATA) / "startups").is_dir():
+        pytest.skip(f"corpus beta.gouv.fr absent ({settings.BETAGOUV_DATA})")
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    committees = list(Committee.objects.prefetch_related("dossiers"))
+    assert len({len(c.dossiers.all()) for c in committees}) > 2  # sizes that differ
+    for committee in committees:
+        with django_assert_num_queries(12):
+            response = staff_client.get(session_url(committee))
+        assert response.status_code == 200
+        dossier = committee.dossiers.all()[0]
+        assert staff_client.get(decide_url(dossier)).status_code == 200
