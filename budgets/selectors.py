@@ -5,13 +5,22 @@ Decimal), never a queryset other apps would have to know how to read.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
-from budgets.models import Allocation, Commitment, Figures, Payment, figures_by, total_of
+from budgets.models import (
+    Allocation,
+    Commitment,
+    Figures,
+    Payment,
+    Tranche,
+    figures_by,
+    total_of,
+)
 from startups.models import today
 
 
@@ -84,3 +93,58 @@ def tranche_left_to_allocate(tranche, excluding: Allocation | None = None) -> De
         allocations = allocations.exclude(pk=excluding.pk)
     allocated = allocations.aggregate(total=Sum("amount"))["total"]
     return tranche.ae_amount - (allocated or Decimal("0"))
+
+
+@dataclass(frozen=True)
+class TrancheMoney:
+    """A tranche's money as plain values: AE and CP, what is allocated, committed and paid."""
+
+    pk: int
+    convention_pk: int
+    convention: str  # the convention's reference
+    number: int
+    available_on: date
+    ae: Decimal
+    cp: Decimal
+    allocated: Decimal
+    committed: Decimal
+    paid: Decimal
+
+    @property
+    def label(self) -> str:
+        return f"{self.convention} — tranche {self.number}"
+
+    @property
+    def left_to_allocate(self) -> Decimal:
+        """AE not allocated yet: the sum `tranche_left_to_allocate` gives for one tranche."""
+        return self.ae - self.allocated
+
+    @property
+    def cp_left(self) -> Decimal:
+        return self.cp - self.paid
+
+
+def tranches_money(conventions, on: date | None = None) -> list[TrancheMoney]:
+    """Every tranche of `conventions` (a queryset or list of conventions or their pks), by
+    convention reference and number, with what is left to allocate (one query)."""
+    rows = (
+        Tranche.objects.filter(convention__in=conventions)
+        .select_related("convention")
+        .with_figures(on or today())
+        .order_by("convention__reference", "number")
+    )
+    return [
+        TrancheMoney(
+            pk=tranche.pk,
+            convention_pk=tranche.convention_id,
+            convention=tranche.convention.reference,
+            number=tranche.number,
+            available_on=tranche.available_on,
+            ae=tranche.ae_amount,
+            cp=tranche.cp_amount,
+            allocated=tranche.figures.allocated,
+            committed=tranche.figures.committed,
+            paid=tranche.figures.paid,
+        )
+        for tranche in rows
+    ]

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from committees import services
+from committees import selectors, services
 from committees.models import (
     Attachment,
     Committee,
+    CommitteeStatus,
     CriterionKind,
     Decision,
     DecisionKind,
@@ -81,8 +82,102 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
         return super().has_add_permission(request) and not Programme.objects.exists()
 
 
+# --- The session: a committee as one page ------------------------------------------------------
+class CommitteeSessionMixin:
+    """The committee's session as one admin page (/admin/committees/committee/<id>/seance/):
+    the agenda in order with each dossier's phase, completeness, partner reviews, money and
+    decision, what is left on each tranche, and the actions the date allows.
+
+    An admin view, not a DSFR page: it is the staff's tool, next to the committee's and the
+    dossiers' admin pages it links to, and its actions are the admin actions themselves (the
+    same permissions, messages and warning before sending incomplete dossiers)."""
+
+    session_actions = {
+        "send_dossiers": "Envoyer les dossiers",
+        "mark_held": "Marquer comme tenu",
+        "close": "Clore le comité",
+    }
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/seance/",
+                self.admin_site.admin_view(self.session_view),
+                name="committees_committee_session",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="séance")
+    def session_link(self, committee):
+        return format_html(
+            '<a href="{}">Ouvrir la séance</a>',
+            reverse("admin:committees_committee_session", args=[committee.pk]),
+        )
+
+    def session_view(self, request, pk):
+        committee = get_object_or_404(Committee, pk=pk)
+        if not self.has_view_permission(request, committee):
+            raise PermissionDenied
+        # Acting on the committee needs the right to change it; viewing the session does not.
+        allowed = (
+            self.get_actions(request) if self.has_change_permission(request, committee) else {}
+        )
+        if request.method == "POST":
+            # The admin action itself, on this committee (the warning before sending incomplete
+            # dossiers comes back here: its form posts to this page).
+            name = request.POST.get("action")
+            if name not in self.session_actions or name not in allowed:
+                raise PermissionDenied
+            response = allowed[name].func(self, request, Committee.objects.filter(pk=pk))
+            return response or redirect("admin:committees_committee_session", pk)
+        session = selectors.committee_session(committee)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Séance — {committee}",
+            "opts": self.model._meta,
+            "committee": committee,
+            "session": session,
+            "actions": [
+                (name, label, *self._session_action_state(name, session))
+                for name, label in self.session_actions.items()
+                if name in allowed
+            ],
+            "can_decide": request.user.has_perm("committees.add_decision"),
+            "can_add_tranche": request.user.has_perm("budgets.add_tranche"),
+        }
+        return TemplateResponse(request, "admin/committees/session.html", context)
+
+    @staticmethod
+    def _session_action_state(name: str, session) -> tuple[bool, str]:
+        """(possible today, why not): what the services will refuse, said before the click."""
+        committee = session.committee
+        status = committee.status
+        open_states = (CommitteeStatus.PLANNED, CommitteeStatus.DOSSIERS_SENT)
+        if name == "send_dossiers":
+            if status not in open_states:
+                return False, f"le comité est {committee.get_status_display().lower()}"
+            if not session.items:
+                return False, "aucun dossier à l'ordre du jour"
+            if not session.unsent:
+                return False, "tous les dossiers sont envoyés"
+            return True, ""
+        if not committee.has_taken_place:
+            return False, f"à partir du {fr_date(committee.date)}, jour du comité"
+        if name == "mark_held":
+            if status not in open_states:
+                return False, f"le comité est déjà {committee.get_status_display().lower()}"
+            return True, ""
+        if status == CommitteeStatus.CLOSED:
+            return False, "le comité est déjà clos"
+        if session.undecided:
+            titles = ", ".join(item.startup.title for item in session.undecided)
+            return False, f"sans décision : {titles}"
+        return True, ""
+
+
 @admin.register(Committee)
-class CommitteeAdmin(SimpleHistoryAdmin):
+class CommitteeAdmin(CommitteeSessionMixin, SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "date",
@@ -90,6 +185,7 @@ class CommitteeAdmin(SimpleHistoryAdmin):
         "pre_read_deadline",
         "dossier_count",
         "decided_count",
+        "session_link",
     ]
     list_filter = ["status", "incubators"]
     date_hierarchy = "date"
@@ -457,31 +553,22 @@ class DossierAdmin(SimpleHistoryAdmin):
         ]
 
     def decide_view(self, request, pk):
-        """Record a decision in two steps: preview its consequences, then confirm."""
+        """Record a decision in two steps: preview its consequences, then confirm; then on to
+        the next dossier of the session without a decision (or back to the session)."""
         dossier = get_object_or_404(Dossier.objects.select_related("startup", "committee"), pk=pk)
-        if not self.has_change_permission(request, dossier):
+        if not request.user.has_perm("committees.add_decision"):
             raise PermissionDenied
-        if hasattr(dossier, "decision"):
-            self.message_user(
-                request, "Une décision est déjà enregistrée pour ce dossier.", messages.WARNING
-            )
-            return redirect("admin:committees_dossier_change", pk)
-        form = DecisionForm(
-            request.POST or None,
-            initial={"effective_date": dossier.committee.date, "amount": dossier.amount_requested},
-        )
-        consequences = None
-        if request.method == "POST" and form.is_valid():
+        place = selectors.agenda_place(dossier)
+        decision = getattr(dossier, "decision", None)
+        form = consequences = money = None
+        if decision is None:
+            form = DecisionForm(request.POST or None, initial=self._decision_initial(dossier))
+        if form is not None and request.method == "POST" and form.is_valid():
             arguments = form.service_arguments()
             try:
                 if "confirm" in request.POST:
                     services.record_decision(dossier=dossier, by=request.user, **arguments)
-                    self.message_user(
-                        request,
-                        f"Décision enregistrée pour {dossier.startup.title}.",
-                        messages.SUCCESS,
-                    )
-                    return redirect("admin:committees_dossier_change", pk)
+                    return self._after_decision(request, dossier, place)
                 consequences = services.decision_consequences(
                     dossier=dossier,
                     kind=arguments["kind"],
@@ -490,18 +577,60 @@ class DossierAdmin(SimpleHistoryAdmin):
                     tranche=arguments["tranche"],
                     new_committee_date=arguments["new_committee_date"],
                 )
+                money = selectors.decision_money(
+                    dossier=dossier, kind=arguments["kind"], amount=arguments["amount"]
+                )
             except ValidationError as error:
                 form.add_error(None, error)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Décision — {dossier.startup.title}, comité du {fr_date(dossier.committee.date)}",
             "dossier": dossier,
+            "decision": decision,
             "form": form,
             "consequences": consequences,
+            "money": money,
+            "place": place,
             "opts": self.model._meta,
             "today": timezone.localdate(),
         }
         return TemplateResponse(request, "admin/committees/decide.html", context)
+
+    @staticmethod
+    def _decision_initial(dossier) -> dict:
+        # The tranche of the startup's latest allocation: where its money has come from so far.
+        from budgets.models import Allocation
+
+        latest = (
+            Allocation.objects.filter(startup_id=dossier.startup_id)
+            .order_by("-tranche__available_on", "-pk")
+            .values_list("tranche_id", flat=True)
+            .first()
+        )
+        return {
+            "effective_date": dossier.committee.date,
+            "amount": dossier.amount_requested,
+            "tranche": latest,
+        }
+
+    def _after_decision(self, request, dossier, place):
+        """On to the next dossier without a decision; the session once they are all decided."""
+        following = place.next_undecided
+        if following is None:
+            self.message_user(
+                request,
+                f"Décision enregistrée pour {dossier.startup.title}. Tous les dossiers du comité "
+                "ont leur décision : le comité peut être clos.",
+                messages.SUCCESS,
+            )
+            return redirect("admin:committees_committee_session", dossier.committee_id)
+        self.message_user(
+            request,
+            f"Décision enregistrée pour {dossier.startup.title}. Dossier suivant sans décision : "
+            f"{following.startup.title}.",
+            messages.SUCCESS,
+        )
+        return redirect("admin:committees_dossier_decide", following.pk)
 
 
 @admin.register(Decision)

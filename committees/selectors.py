@@ -1,23 +1,36 @@
 """Reads of the committees across many startups, at a fixed number of queries."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Prefetch, Q
 from django.utils import timezone
 
-from budgets.models import figures_by
+from budgets.models import (
+    Allocation,
+    Commitment,
+    Convention,
+    ConventionStatus,
+    Figures,
+    Payment,
+    figures_by,
+)
+from budgets.selectors import TrancheMoney, startup_figures, tranches_money
 from committees.models import (
+    ENDING_DECISIONS,
     MONEY_MARGIN,
+    Committee,
     CommitteeStatus,
     Decision,
     DecisionKind,
     Dossier,
+    PartnerReview,
     Programme,
     committee_due,
 )
-from publishing.formats import fr_date
-from startups.models import Phase, Startup
+from publishing.formats import euros, fr_date
+from startups.models import Organisation, Phase, Startup
 from startups.phases import PhaseKind
 
 
@@ -178,3 +191,202 @@ def public_decisions():
         "dossier__startup__id",
         "dossier__startup__title",
     )
+
+
+# --- A committee's session, as one page -------------------------------------------------------
+@dataclass
+class SessionItem:
+    """One dossier of the agenda, with what staff need to run it."""
+
+    dossier: Dossier
+    startup: Startup  # annotated with its current phase
+    missing: list[str]  # Dossier.missing_parts: the rule of the warning before sending
+    reviews: list[PartnerReview]
+    sponsors: list  # the organisations that fund the startup (whose review is awaited)
+    money: Figures
+    decision: Decision | None
+
+    @property
+    def awaited_reviews(self) -> list:
+        reviewed = {review.organisation_id for review in self.reviews}
+        return [sponsor for sponsor in self.sponsors if sponsor.pk not in reviewed]
+
+
+@dataclass
+class Session:
+    committee: Committee
+    items: list[SessionItem]
+    tranches: list[TrancheMoney]
+    on: date
+    undecided: list[SessionItem] = field(init=False)
+
+    def __post_init__(self):
+        self.undecided = [item for item in self.items if item.decision is None]
+
+    @property
+    def incomplete(self) -> list[SessionItem]:
+        return [item for item in self.items if item.missing and not item.dossier.is_frozen]
+
+    @property
+    def unsent(self) -> list[SessionItem]:
+        return [item for item in self.items if not item.dossier.is_frozen]
+
+    @property
+    def can_decide(self) -> bool:
+        """The committee's day has come and it is not closed (`record_decision`'s rules)."""
+        return self.committee.has_taken_place and self.committee.status != CommitteeStatus.CLOSED
+
+
+def committee_conventions(committee: Committee):
+    """The conventions a committee's decisions can draw on: those funding a startup of its
+    agenda, and those in force (a lazy queryset: a subquery of the caller's query)."""
+    funding = Allocation.objects.filter(startup__dossiers__committee=committee).values(
+        "tranche__convention"
+    )
+    return Convention.objects.filter(Q(pk__in=funding) | Q(status=ConventionStatus.IN_FORCE))
+
+
+def committee_session(committee: Committee, on: date | None = None) -> Session:
+    """The agenda in order, each dossier's completeness, reviews, money and decision, and what
+    is left on each tranche of the conventions concerned: eight queries, whatever the number of
+    dossiers, reviews or tranches."""
+    on = on or timezone.localdate()
+    dossiers = list(
+        committee.dossiers.select_related("decision__allocation__tranche__convention")
+        .prefetch_related(
+            Prefetch(
+                "reviews",
+                queryset=PartnerReview.objects.select_related("organisation").order_by(
+                    "organisation__name"
+                ),
+            )
+        )
+        .order_by("order", "startup__title", "pk")
+    )
+    startups = {
+        startup.pk: startup
+        for startup in Startup.objects.filter(pk__in=[d.startup_id for d in dossiers])
+        .with_current_phase(on)
+        .select_related("incubator")
+        .prefetch_related(
+            Prefetch("sponsors", queryset=Organisation.objects.only("id", "name", "acronym"))
+        )
+        .defer("source_front_matter", "source_body", "description", "search_text")
+    }
+    ids = list(startups)
+    money = figures_by(
+        "startup",
+        allocations=Allocation.objects.filter(startup_id__in=ids),
+        commitments=Commitment.objects.filter(allocation__startup_id__in=ids),
+        payments=Payment.objects.filter(commitment__allocation__startup_id__in=ids),
+        on=on,
+    )
+    items = []
+    for dossier in dossiers:
+        startup = startups[dossier.startup_id]
+        dossier.startup = startup
+        items.append(
+            SessionItem(
+                dossier=dossier,
+                startup=startup,
+                missing=dossier.missing_parts(),
+                reviews=list(dossier.reviews.all()),
+                sponsors=sorted(startup.sponsors.all(), key=lambda o: o.name),
+                money=money.get((startup.pk,), Figures(on=on)),
+                decision=getattr(dossier, "decision", None),
+            )
+        )
+    return Session(committee, items, tranches_money(committee_conventions(committee), on), on)
+
+
+@dataclass
+class AgendaPlace:
+    """Where a dossier stands on its committee's agenda: its neighbours and what is left."""
+
+    previous: Dossier | None
+    next: Dossier | None
+    next_undecided: Dossier | None  # after this one, else the first before it
+    position: int
+    total: int
+
+
+def agenda_place(dossier: Dossier) -> AgendaPlace:
+    """One query: the committee's dossiers in order, with their startup and decision."""
+    agenda = list(
+        Dossier.objects.filter(committee_id=dossier.committee_id)
+        .select_related("startup", "decision")
+        .only("pk", "order", "committee_id", "startup__title", "decision__id")
+        .order_by("order", "startup__title", "pk")
+    )
+    index = next(n for n, item in enumerate(agenda) if item.pk == dossier.pk)
+    later, earlier = agenda[index + 1 :], agenda[:index]
+    undecided = [item for item in later + earlier if not hasattr(item, "decision")]
+    return AgendaPlace(
+        previous=agenda[index - 1] if index else None,
+        next=later[0] if later else None,
+        next_undecided=undecided[0] if undecided else None,
+        position=index + 1,
+        total=len(agenda),
+    )
+
+
+# --- What a decision means for money -----------------------------------------------------------
+def decision_money(
+    *, dossier: Dossier, kind: str, amount: Decimal | None, on: date | None = None
+) -> list[str]:
+    """The money a decision without a decided amount leaves in play, in plain French: the
+    allocations it goes on with (what is not committed yet, on which tranche, what is left to
+    allocate there, unchanged) or that no money is involved. With an amount, the decision's
+    preview (`services.decision_consequences`) already says which allocation it proposes, on
+    which tranche, and what is left there afterwards. Five queries."""
+    if amount:
+        return []
+    on = on or timezone.localdate()
+    kind = DecisionKind(kind)
+    startup = dossier.startup
+    allocations = [
+        allocation
+        for allocation in Allocation.objects.filter(startup_id=startup.pk)
+        .select_related("tranche__convention")
+        .with_figures(on)
+        .order_by("tranche__available_on", "pk")
+        if allocation.figures.available > 0
+    ]
+    figures = startup_figures(startup.pk, on)
+    if kind in ENDING_DECISIONS:
+        said = f"Aucun argent n'est décidé pour {startup.title}"
+        if figures.to_pay > 0:
+            return [f"{said} ; {euros(figures.to_pay)} déjà engagés restent à payer."]
+        return [f"{said}."]
+    if not allocations:
+        what = (
+            "la reconduction n'en propose pas"
+            if kind == DecisionKind.EXTEND
+            else "cette décision n'en propose pas"
+        )
+        return [
+            f"Aucun argent n'est en jeu : {startup.title} n'a plus d'argent alloué à engager et "
+            f"{what}. Pour financer la suite, saisissez un montant et une tranche."
+        ]
+    left = {
+        tranche.pk: tranche
+        for tranche in tranches_money([a.tranche.convention_id for a in allocations], on)
+    }
+    lines = [
+        f"Aucune nouvelle allocation n'est proposée : {startup.title} continue sur "
+        + ("son allocation en cours" if len(allocations) == 1 else "ses allocations en cours")
+        + (" jusqu'au nouveau comité." if kind == DecisionKind.EXTEND else ".")
+    ]
+    for allocation in allocations:
+        tranche = left[allocation.tranche_id]
+        lines.append(
+            f"Allocation « {allocation.purpose} » sur la tranche « {tranche.label} » : "
+            f"{euros(allocation.figures.available)} alloués non engagés ; il reste "
+            f"{euros(tranche.left_to_allocate)} à allouer sur la tranche, inchangé."
+        )
+    if figures.runs_out_on:
+        lines.append(
+            f"Au rythme des paiements des trois derniers mois, l'argent alloué est épuisé vers le "
+            f"{fr_date(figures.runs_out_on)}."
+        )
+    return lines

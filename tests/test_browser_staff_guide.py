@@ -23,6 +23,7 @@ from budgets.models import Commitment, Payment
 from committees import services
 from committees.models import Committee, CommitteeStatus, Decision, Opinion, PartnerReview
 from startups.phases import PhaseKind
+from tests.browser_steps import Steps
 from tests.clock import TODAY, paris
 from tests.conftest import STAFF_PASSWORD
 from tests.factories import OrganisationFactory, startup_with_phases
@@ -178,6 +179,7 @@ def log_in(page, url, staff_user) -> None:
 def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scene, clock):
     url = live_server.url
     committee, dossier = scene["committee"], scene["dossier"]
+    steps = Steps(page.context)
 
     # 1. Log in through the admin's login form.
     page.goto(url + "/admin/")
@@ -186,6 +188,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     page.fill("#id_password", STAFF_PASSWORD)
     shot(page, "01-connexion")
     page.click("input[type=submit]")
+
+    steps.done("1. connexion")
 
     # 2. The dashboard: what needs attention.
     expect(page.locator("#attention h2")).to_have_text("À surveiller")
@@ -196,10 +200,14 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     expect(attention).to_contain_text("North Star « Dossiers déposés » sans valeur récente")
     shot(page, "02-tableau-de-bord")
 
+    steps.done("2. tableau de bord")
+
     # 3. A new committee.
     page.goto(url + "/admin/committees/committee/add/")
     expect(page.locator("h1")).to_contain_text("comité")
     shot(page, "03-nouveau-comite")
+
+    steps.done("3. nouveau comité")
 
     # 4. The committee and its agenda. The admin's menu is folded away from here on (the
     # browser remembers it): wider pages, smaller images.
@@ -207,6 +215,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     page.click("#toggle-nav-sidebar")
     expect(page.locator("#dossiers-group")).to_contain_text("À compléter : problème")
     shot(page, "04-ordre-du-jour", top=page.locator("#dossiers-group"))
+
+    steps.done("4. ordre du jour")
 
     # 5. A dossier: answer the partner's question, attach a file, save.
     page.goto(url + f"/admin/committees/dossier/{dossier.pk}/change/")
@@ -221,6 +231,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist")).to_contain_text("a été modifié")
     assert dossier.attachments.count() == 1
+
+    steps.done("5. dossier, réponse, pièce jointe")
 
     # 6. Send the dossiers: one is incomplete, staff are warned first; then the snapshots are
     # frozen.
@@ -240,6 +252,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     snapshots = page.locator("fieldset", has_text="Instantanés figés")
     expect(snapshots).to_contain_text("Alloué")
     shot(page, "13-instantanes", top=snapshots)
+
+    steps.done("6. envoi (avertissement) et instantanés")
 
     # 7. The committee's day: decisions can be recorded from then on (not before). Staff log in
     # again that morning.
@@ -268,6 +282,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     assert decision.phase_started == PhaseKind.ACCELERATION
     assert decision.allocation.amount == Decimal("300000.00")
 
+    steps.done("7. reconnexion et une décision")
+
     # 8. Closing is refused while a dossier has no decision.
     page.goto(url + "/admin/committees/committee/")
     page.check(f"input[name=_selected_action][value='{committee.pk}']")
@@ -276,6 +292,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     expect(page.locator(".messagelist")).to_contain_text("ne peut pas être clos sans décision")
     shot(page, "14-cloture-refusee")
     assert Committee.objects.get(pk=committee.pk).status == CommitteeStatus.DOSSIERS_SENT
+
+    steps.done("8. clôture refusée")
 
     # 9. Import measurements (CSV): good lines are saved, each refused line says why.
     page.goto(url + "/admin/impact/indicator/")
@@ -290,6 +308,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     )
     expect(page.locator("#content-main table")).to_contain_text("période impossible « 2026-13 »")
     shot(page, "15-import-mesures")
+
+    steps.done("9. import des mesures")
 
     # The budget pages carry inline style attributes that the Content-Security-Policy blocks
     # (figures tables, refused import lines, the monthly report): the page fixture would fail
@@ -322,6 +342,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     shot(money, "16-engagement-refuse")
     assert not Commitment.objects.filter(purchase_order="BC-2026-002").exists()
 
+    steps.done("10. engagement refusé")
+
     # 11. A payment on the existing commitment, then the commitment's figures.
     commitment = scene["commitment"]
     money.goto(url + f"/admin/budgets/payment/add/?commitment={commitment.pk}")
@@ -338,6 +360,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     expect(figures).to_contain_text("Reste à payer")
     shot(money, "18-engagement-chiffres", top=figures)
 
+    steps.done("11. paiement et chiffres")
+
     # 12. Import commitments from a spreadsheet: one line saved, one refused.
     money.goto(url + "/admin/budgets/commitment/importer/")
     header = "convention;tranche;bénéficiaire;date;fournisseur;bon de commande;activité;ressource;montant"
@@ -351,6 +375,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
     expect(money.locator("#content table")).to_contain_text("Engagement refusé : il reste 30")
     shot(money, "19-import-engagements")
 
+    steps.done("12. import des engagements")
+
     # 13. The monthly report of the convention.
     money.goto(url + "/admin/budgets/convention/rapport-mensuel/")
     expect(money.locator("#content h2")).to_contain_text("DINUM-2026-001")
@@ -358,6 +384,8 @@ def test_the_staff_guide_walked_in_the_admin(live_server, page, staff_user, scen
         "Engagé et payé par UO, bénéficiaire et activité"
     )
     shot(money, "20-rapport-mensuel")
+    steps.done("13. rapport mensuel")
+    steps.report("guide")
 
     assert blocked == KNOWN_CSP_PAGES
 
