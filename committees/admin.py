@@ -458,6 +458,10 @@ class DossierAdmin(SimpleHistoryAdmin):
 
     def decide_view(self, request, pk):
         """Record a decision in two steps: preview its consequences, then confirm."""
+        # Refused before the lookup: without the permission, whether the dossier exists is not
+        # told either (403 for any id).
+        if not self.has_change_permission(request):
+            raise PermissionDenied
         dossier = get_object_or_404(Dossier.objects.select_related("startup", "committee"), pk=pk)
         if not self.has_change_permission(request, dossier):
             raise PermissionDenied
