@@ -456,17 +456,23 @@ class ConventionAdmin(FigureColumnsMixin, ServiceAdmin):
         )
 
     def report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         conventions = Convention.objects.order_by("-start")
+        form = MonthlyReportForm(request.GET, conventions=conventions)
+        valid = form.is_valid()
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        # A convention asked for and not found shows no report (not another convention's).
         convention = (
-            conventions.filter(pk=request.GET.get("convention") or 0).first() or conventions.first()
+            None
+            if "convention" in form.errors
+            else form.cleaned_data.get("convention") or conventions.first()
         )
-        try:
-            month = parse_month(request.GET["mois"]) if request.GET.get("mois") else current_month()
-        except ValueError as exc:
-            messages.error(request, str(exc))
-            month = current_month()
+        month = form.cleaned_data.get("mois") or current_month()
         report = monthly_report(convention, month) if convention else None
-        if report and request.GET.get("format") == "csv":
+        if report and valid and form.cleaned_data["format"] == "csv":
             response = HttpResponse(
                 SPREADSHEET_BOM + report_csv(report), content_type="text/csv; charset=utf-8"
             )
@@ -483,7 +489,41 @@ class ConventionAdmin(FigureColumnsMixin, ServiceAdmin):
             "report": report,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/budgets/monthly_report.html", context)
+        return TemplateResponse(
+            request, "admin/budgets/monthly_report.html", context, status=200 if valid else 400
+        )
+
+
+class MonthlyReportForm(forms.Form):
+    """The monthly report's parameters, read from the query string: junk (`?convention=abc`,
+    a month that is no month) is a French error, never a server error."""
+
+    convention = forms.ModelChoiceField(
+        Convention.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": "Cette convention n'existe pas : choisissez-en une dans la liste."
+        },
+    )
+    mois = forms.CharField(required=False, strip=True)
+    format = forms.ChoiceField(
+        choices=[("", "page"), ("csv", "CSV")],
+        required=False,
+        error_messages={"invalid_choice": "Format inconnu : seul « csv » est proposé."},
+    )
+
+    def __init__(self, *args, conventions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["convention"].queryset = conventions
+
+    def clean_mois(self):
+        text = self.cleaned_data["mois"]
+        if not text:
+            return None
+        try:
+            return parse_month(text)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
 
 
 @admin.register(Amendment)

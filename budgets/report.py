@@ -113,7 +113,8 @@ def parse_month(text: str) -> date:
         year, month = (int(part) for part in text.split("-"))
         return date(year, month, 1)
     except ValueError as exc:
-        raise ValueError(f"« {text} » n'est pas un mois au format AAAA-MM.") from exc
+        shown = text if len(text) <= 20 else f"{text[:20]}…"  # junk is not echoed whole
+        raise ValueError(f"« {shown} » n'est pas un mois au format AAAA-MM.") from exc
 
 
 def monthly_report(convention: Convention, month: date) -> MonthlyReport:

@@ -555,9 +555,11 @@ class DossierAdmin(SimpleHistoryAdmin):
     def decide_view(self, request, pk):
         """Record a decision in two steps: preview its consequences, then confirm; then on to
         the next dossier of the session without a decision (or back to the session)."""
-        dossier = get_object_or_404(Dossier.objects.select_related("startup", "committee"), pk=pk)
+        # Refused before the lookup: without the permission, whether the dossier exists is not
+        # told either (403 for any id).
         if not request.user.has_perm("committees.add_decision"):
             raise PermissionDenied
+        dossier = get_object_or_404(Dossier.objects.select_related("startup", "committee"), pk=pk)
         place = selectors.agenda_place(dossier)
         decision = getattr(dossier, "decision", None)
         form = consequences = money = None

@@ -3,10 +3,13 @@ partner's organisations sponsor, and the review form.
 
 Every object goes through one helper per kind (`get_dossier_for_partner`, ...) that answers 404
 for anything the person may not see, and does the `select_related` at the same time, so no view
-forgets either. Staff see everything. Nothing here is cached: pages depend on who asks.
+forgets either. Who may see what is decided in one place, `PartnerAccess`: partners by their
+organisations, staff by explicit permissions (never by `is_staff` alone). Nothing here is
+cached: pages depend on who asks.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 
@@ -34,10 +37,78 @@ from startups.models import Organisation, Startup
 
 
 # --- Access ---------------------------------------------------------------------------------
-def partner_required(view):
-    """A logged-in partner (at least one organisation) or staff; anyone else goes to login.
+@dataclass(frozen=True)
+class PartnerAccess:
+    """What one person may read in the partner space, decided once per request, here only.
 
-    Sets `request.partner_organisations`: the organisations the person belongs to.
+    - A partner (a `PartnerMembership`) reads the dossiers of the startups its organisations
+      sponsor, with their attachments, and the reviews of its own organisations.
+    - Staff read there what the dossier's admin page would show them, by the same Django
+      permissions: every dossier with `committees.view_dossier`; with it, every organisation's
+      review with `committees.view_partnerreview` and every attachment with
+      `committees.view_attachment` (the admin shows reviews and attachments as inlines of the
+      dossier). Being staff grants nothing by itself: a staff account without these
+      permissions is sent to the login page, as a partner without organisation. Superusers
+      hold every permission.
+
+    Both add up: a staff member who is also a partner keeps its organisations' dossiers.
+    """
+
+    user: object
+    organisations: list[Organisation]
+    every_dossier: bool = False
+    every_review: bool = False
+    every_attachment: bool = False
+
+    @classmethod
+    def of(cls, user) -> "PartnerAccess":
+        organisations = list(
+            Organisation.objects.filter(partner_memberships__user=user).order_by("name")
+        )
+
+        def staff_may(permission: str) -> bool:
+            return user.is_staff and user.has_perm(permission)
+
+        every_dossier = staff_may("committees.view_dossier")
+        return cls(
+            user,
+            organisations,
+            every_dossier=every_dossier,
+            every_review=every_dossier and staff_may("committees.view_partnerreview"),
+            every_attachment=every_dossier and staff_may("committees.view_attachment"),
+        )
+
+    @property
+    def allowed(self) -> bool:
+        return bool(self.organisations) or self.every_dossier
+
+    def dossiers(self):
+        if self.every_dossier:
+            return Dossier.objects.all()
+        return Dossier.objects.visible_to_partner(self.user)
+
+    def attachments(self):
+        """Attachments of the dossiers the person's organisations sponsor (all with the
+        permission)."""
+        if self.every_attachment:
+            return Attachment.objects.all()
+        return Attachment.objects.filter(
+            dossier__in=Dossier.objects.visible_to_partner(self.user).values("pk")
+        )
+
+    def reviews(self):
+        """Reviews of the person's organisations (every organisation's with the permission)."""
+        if self.every_review:
+            return PartnerReview.objects.all()
+        return PartnerReview.objects.filter(organisation__in=self.organisations)
+
+
+def partner_required(view):
+    """Someone the partner space answers to (see `PartnerAccess`); anyone else (anonymous, or
+    an account with neither organisation nor permission) goes to the login page.
+
+    Sets `request.partner_access`, and `request.partner_organisations` (the organisations the
+    person belongs to).
     """
 
     @wraps(view)
@@ -46,39 +117,34 @@ def partner_required(view):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        request.partner_organisations = list(
-            Organisation.objects.filter(partner_memberships__user=user).order_by("name")
-        )
-        if not (user.is_staff or request.partner_organisations):
+        access = PartnerAccess.of(user)
+        if not access.allowed:
+            # As the admin does for a non-staff account: log in with one that has access.
             return redirect_to_login(request.get_full_path())
+        request.partner_access = access
+        request.partner_organisations = access.organisations
         return view(request, *args, **kwargs)
 
     return wrapper
 
 
-def dossiers_for(user):
-    return Dossier.objects.all() if user.is_staff else Dossier.objects.visible_to_partner(user)
-
-
-def get_dossier_for_partner(user, pk: int) -> Dossier:
+def get_dossier_for_partner(access: PartnerAccess, pk: int) -> Dossier:
     return get_object_or_404(
-        dossiers_for(user).select_related("committee", "startup", "decision"), pk=pk
+        access.dossiers().select_related("committee", "startup", "decision"), pk=pk
     )
 
 
-def get_attachment_for_partner(user, pk: int) -> Attachment:
-    visible = dossiers_for(user).values("pk")
-    return get_object_or_404(
-        Attachment.objects.select_related("dossier").filter(dossier__in=visible), pk=pk
+def get_attachment_for_partner(access: PartnerAccess, pk: int) -> Attachment:
+    return get_object_or_404(access.attachments().select_related("dossier"), pk=pk)
+
+
+def reviews_for(access: PartnerAccess, dossier: Dossier) -> list[PartnerReview]:
+    return list(
+        access.reviews()
+        .filter(dossier=dossier)
+        .select_related("organisation")
+        .order_by("organisation__name")
     )
-
-
-def reviews_for(user, dossier: Dossier, organisations):
-    """The reviews of the person's organisations (all of them for staff)."""
-    reviews = PartnerReview.objects.filter(dossier=dossier).select_related("organisation")
-    if not user.is_staff:
-        reviews = reviews.filter(organisation__in=organisations)
-    return list(reviews.order_by("organisation__name"))
 
 
 def decision_of(dossier: Dossier) -> Decision | None:
@@ -212,9 +278,9 @@ def home_link() -> tuple[str, str]:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The committees with my dossiers, upcoming first, and whether my organisations reviewed."""
-    user = request.user
+    access = request.partner_access
     dossiers = list(
-        dossiers_for(user)
+        access.dossiers()
         .select_related("committee", "startup", "decision")
         .only(
             "pk",
@@ -234,9 +300,11 @@ def home(request: HttpRequest) -> HttpResponse:
     my_orgs = {org.pk: org for org in request.partner_organisations}
     dossier_ids = [dossier.pk for dossier in dossiers]
     reviewed = defaultdict(set)
-    for dossier_id, organisation_id in PartnerReview.objects.filter(
-        dossier_id__in=dossier_ids, **({} if user.is_staff else {"organisation__in": list(my_orgs)})
-    ).values_list("dossier_id", "organisation_id"):
+    for dossier_id, organisation_id in (
+        access.reviews()
+        .filter(dossier_id__in=dossier_ids)
+        .values_list("dossier_id", "organisation_id")
+    ):
         reviewed[dossier_id].add(organisation_id)
     sponsors = defaultdict(set)
     for startup_id, organisation_id in Startup.sponsors.through.objects.filter(
@@ -284,9 +352,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @partner_required
 @require_safe
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = get_dossier_for_partner(request.user, pk)
+    access = request.partner_access
+    dossier = get_dossier_for_partner(access, pk)
     committee, startup = dossier.committee, dossier.startup
-    attachments = list(dossier.attachments.all())
+    attachments = list(access.attachments().filter(dossier=dossier))
     return render(
         request,
         "committees/partner_dossier.html",
@@ -303,7 +372,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "indicators": indicator_rows(dossier.indicators_snapshot),
             "money": money_table(dossier.money_snapshot),
             "attachments": attachments,
-            "reviews": reviews_for(request.user, dossier, request.partner_organisations),
+            "reviews": reviews_for(access, dossier),
             "can_review": bool(reviewing_organisations(request, dossier)),
             "organisations": request.partner_organisations,
             "breadcrumb_data": breadcrumb(home_link(), current=f"Dossier de {startup.title}"),
@@ -315,7 +384,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """My organisation's review of a dossier, until the pre-read deadline."""
-    dossier = get_dossier_for_partner(request.user, pk)
+    dossier = get_dossier_for_partner(request.partner_access, pk)
     committee = dossier.committee
     organisations = reviewing_organisations(request, dossier)
     existing = {
@@ -391,7 +460,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """The file, as a download, to those who may read its dossier; 404 for anyone else."""
-    item = get_attachment_for_partner(request.user, pk)
+    item = get_attachment_for_partner(request.partner_access, pk)
     try:
         handle = item.file.open("rb")
     except OSError as error:
@@ -407,7 +476,7 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 @partner_required
 @require_safe
 def decisions(request: HttpRequest) -> HttpResponse:
-    visible = dossiers_for(request.user).values("pk")
+    visible = request.partner_access.dossiers().values("pk")
     items = list(
         Decision.objects.public()
         .filter(dossier__in=visible)

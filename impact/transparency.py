@@ -5,6 +5,10 @@ budget figures present (read from the budgets app), accessibility
 status declared, security risk analysis done. For many startups at once it costs a fixed number
 of queries: the startups' fields, their North Stars with their last periods, and one call to the
 money source.
+
+Nothing of a non-public indicator leaves this module: the checklist is public, so a North Star
+that is not published is said to be so, unnamed (its name is dropped in `_state`, the one place
+both the bulk query and the loaded indicator go through).
 """
 
 from collections.abc import Iterable
@@ -61,7 +65,7 @@ class Checklist:
 
 @dataclass(frozen=True)
 class NorthStarState:
-    name: str
+    name: str  # "" when the North Star is not public: its name is not to be published
     is_public: bool
     last_kind: str | None
     last_start: date | None
@@ -98,7 +102,7 @@ def _state(
         candidates.append((PeriodKind.DAY, last_day))
     # The period that ends last: a month ends on its last day.
     latest = max(candidates, key=lambda c: period_end(*c), default=(None, None))
-    return NorthStarState(name, is_public, *latest)
+    return NorthStarState(name if is_public else "", is_public, *latest)
 
 
 def north_star_state_of(
@@ -124,7 +128,7 @@ def _checklist(
     if north_star is None:
         star_ok, star_detail = False, "aucune étoile polaire définie"
     elif not north_star.is_public:
-        star_ok, star_detail = False, f"« {north_star.name} » n'est pas publiée"
+        star_ok, star_detail = False, "l'étoile polaire n'est pas publiée"
     elif north_star.last_start is None:
         star_ok, star_detail = False, f"« {north_star.name} » : aucune valeur mesurée"
     else:

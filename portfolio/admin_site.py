@@ -1,8 +1,14 @@
-"""The staff admin's home: a dashboard of what needs attention, each item linking to its object."""
+"""The staff admin's home: a dashboard of what needs attention, each item linking to its object;
+and the parameters of every admin view checked before the view runs (`checked_parameters`)."""
 
 from datetime import timedelta
+from functools import wraps
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,10 +141,77 @@ def attention_items(incubator_id: str | None = None) -> list[dict]:
     ]
 
 
+def _valid(field, value: str) -> bool:
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def check_parameters(model_admin, view_name: str, request, kwargs: dict) -> None:
+    """Refuse what a view of `model_admin` would pass to the database unchecked: 404 for an
+    object id that is no id of the model, 400 for a junk query parameter.
+
+    Django's own change and delete views check the id; simple-history's history views do not
+    (`/admin/budgets/convention/abc/history/` was a ValueError, a 500). An add page prefilled
+    by a link (`?convention=<pk>`) renders an autocomplete widget that looks the value up (a
+    500 for `?convention=abc`). A date hierarchy year of 30 digits overflowed in Django's
+    changelist (`?paid_on__year=9…9`, an OverflowError).
+    """
+    opts = model_admin.model._meta
+    if "object_id" in kwargs and not _valid(opts.pk, unquote(kwargs["object_id"])):
+        raise Http404(f"Aucun objet « {opts.verbose_name} » avec cet identifiant.")
+    history = getattr(model_admin.model, "history", None)
+    if (
+        "version_id" in kwargs
+        and history is not None
+        and not _valid(history.model._meta.pk, kwargs["version_id"])
+    ):
+        raise Http404("Aucune version avec cet identifiant.")
+    if view_name == "add_view" and request.method in ("GET", "HEAD"):
+        for name, value in request.GET.items():
+            try:
+                field = opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.is_relation and field.related_model is not None:
+                target = field.related_model._meta.pk
+                if not all(_valid(target, part) for part in value.split(",")):
+                    raise BadRequest(f"« {name} » n'est l'identifiant d'aucun objet.")
+    if view_name == "changelist_view" and model_admin.date_hierarchy:
+        for part in ("year", "month", "day"):
+            value = request.GET.get(f"{model_admin.date_hierarchy}__{part}", "")
+            if value and not (value.isdigit() and len(value) <= 4):
+                raise BadRequest(f"« {value[:20]} » n'est pas une date du calendrier.")
+
+
+def checked_parameters(view):
+    """`view` (a model admin's, a bound method) with its parameters checked first. A lookup
+    junk in a view that builds a change list outside the list page (django-import-export's
+    export) is a 400, as the list page itself answers it (`?e=1`) instead of a 500."""
+    model_admin = getattr(view, "__self__", None)
+    if not isinstance(model_admin, admin.ModelAdmin):
+        return view
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        check_parameters(model_admin, view.__name__, request, kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except IncorrectLookupParameters as error:
+            raise BadRequest("Un filtre de la liste est inconnu ou invalide.") from error
+
+    return checked
+
+
 class PortfolioAdminSite(admin.AdminSite):
     site_header = "Portefeuille des startups d'État — administration"
     site_title = "Portefeuille — administration"
     index_title = "Tableau de bord"
+
+    def admin_view(self, view, cacheable=False):
+        return super().admin_view(checked_parameters(view), cacheable)
 
     def index(self, request, extra_context=None):
         from startups.models import Incubator

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A %00 in the URL: 404 or 400 before any view (PostgreSQL refuses NUL in text).
+    "portfolio.middleware.RefuseNulBytesMiddleware",
     # Records who made each change in the admin (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

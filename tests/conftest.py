@@ -99,6 +99,24 @@ def staff_client(client, staff_user):
 
 
 @pytest.fixture
+def staff_without_permissions(django_user_model):
+    """A team account (`is_staff`) granted no permission: staff status alone opens nothing,
+    neither in the admin nor in the partner space."""
+    return django_user_model.objects.create_user(
+        username="sans-permission@incubateur.test",
+        email="sans-permission@incubateur.test",
+        password=STAFF_PASSWORD,
+        is_staff=True,
+    )
+
+
+@pytest.fixture
+def staff_without_permissions_client(client, staff_without_permissions):
+    client.force_login(staff_without_permissions)
+    return client
+
+
+@pytest.fixture
 def anonymous_client(client):
     return client
 

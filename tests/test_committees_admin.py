@@ -230,8 +230,10 @@ def test_one_incubator_s_dashboard(staff_client, portfolio_to_follow):
     assert "Jamais passées en comité ici (1)" in content
     assert "Autre incubateur" not in content
     assert "?comite=premier-ici&amp;incubator__id__exact=inc-a" in content
-    # An unknown incubator is ignored, never an error.
-    assert staff_client.get("/admin/?incubateur=%00x").status_code == 200
+    # An unknown incubator is ignored, never an error; a NUL byte is refused for any page
+    # (portfolio.middleware.RefuseNulBytesMiddleware).
+    assert staff_client.get("/admin/?incubateur=inconnu").status_code == 200
+    assert staff_client.get("/admin/?incubateur=%00x").status_code == 400
 
 
 def test_from_the_day_staff_manage_the_portfolio_here_the_imported_past_is_not_late(
