@@ -24,6 +24,7 @@ from api.http import CSV_CONTENT_TYPE, json_response, open_api_endpoint
 from api.liquid import escape, strings, strip, strip_newlines, text, truthy, url_encode
 from api.source import Page, incubator_pages, organisation_pages, startup_pages
 from publishing.caching import public_page
+from publishing.exports import neutralise
 from startups.members import betagouv_memberships, members_in_source_order
 
 # Every version beta.gouv.fr publishes under api/, oldest first; `minor` is what the rules read.
@@ -325,26 +326,33 @@ CSV_HEADER = "id;name;mission;start;status;incubator;stats;link;repository;acces
 
 
 def csv_line(page: Page, m: int) -> str:
+    """The template's line, each value pasted as is (no quoting, no escaping), except that a
+    value a spreadsheet would run as a formula gets a leading `'` (publishing.exports: none
+    in the corpus does)."""
     data = page.data
     phases = dicts(data.get("phases"))
     cells = [
         page.id,
-        f'"{text(data.get("title"))}"',
-        f'"{text(data.get("mission"))}"',
-        text(phases[0].get("start")) if phases else "",
-        text(phases[-1].get("name")) if phases else "",
-        text(data.get("incubator")),
+        f'"{csv_cell(data.get("title"))}"',
+        f'"{csv_cell(data.get("mission"))}"',
+        csv_cell(phases[0].get("start")) if phases else "",
+        csv_cell(phases[-1].get("name")) if phases else "",
+        csv_cell(data.get("incubator")),
         # `stats` is `stats_url` only: no `/stats` fallback here.
         *(
-            text(data[key]) if truthy(data.get(key)) else "null"
+            csv_cell(data[key]) if truthy(data.get(key)) else "null"
             for key in ("stats_url", "link", "repository")
         ),
-        f'"{text(data.get("accessibility_status"))}"',
-        text(data.get("contact")),
+        f'"{csv_cell(data.get("accessibility_status"))}"',
+        csv_cell(data.get("contact")),
     ]
     if m >= 7:
         cells.append(f'"{",".join(incubator_ids(data))}"')
     return ";".join(cells)
+
+
+def csv_cell(value) -> str:
+    return neutralise(text(value))
 
 
 def startups_csv(request: HttpRequest, version: str) -> bytes:

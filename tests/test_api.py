@@ -32,6 +32,7 @@ from tests.factories import (
     StartupFactory,
     startup_with_phases,
 )
+from tests.factories_members import member_on
 
 pytestmark = pytest.mark.django_db
 
@@ -479,6 +480,13 @@ QUERY_BUDGET = {
     INCUBATORS_JSON: 4,
     ORGANISATIONS_JSON: 2,
     "/api/v2/startups/startup-cible.json": 7,
+    "/api/v2/startups.json": 7,
+    "/api/v2.7/startups_details.json": 9,
+    "/api/v2.7/incubators.json": 7,
+    "/api/v2.7/sponsors.json": 2,
+    "/api/v2.7/organisations.json": 2,
+    "/api/v2.7/authors.json": 3,
+    "/api/v2.7/startups.csv": 6,
 }
 
 
@@ -492,8 +500,10 @@ def test_a_fixed_number_of_queries_whatever_the_size(client, url, django_assert_
     target.co_incubators.add(IncubatorFactory())
     EventFactory(startup=target)
     counts = []
-    for size in (3, 30):  # 4 then 34 startups
+    for size in (3, 30):  # 4 then 34 startups, with as many members
         registry(size)
+        for number in range(size):
+            member_on([target.pk], date(2024, 1, 1), None, id=f"membre.{size}.{number}")
         cache.clear()
         with (
             CaptureQueriesContext(connection) as queries,
