@@ -21,6 +21,8 @@ def truthy(value) -> bool:
 
 def text(value) -> str:
     """`{{ value }}`: nil prints nothing, true/false as words, a list as its items run together."""
+    if type(value) is str:  # nearly always: the fast way out
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -132,6 +132,8 @@ class Imported:
         self.readings: OrderedDict[str, importer.StartupRecord | None] = OrderedDict()
 
     def __call__(self, row: dict, on: date) -> importer.StartupRecord | None:
+        if not row["source_front_matter"]:
+            return None  # created in Portefeuille: nothing was imported
         key = row["source_sha256"]
         if key and key in self.readings:
             self.readings.move_to_end(key)
@@ -141,7 +143,7 @@ class Imported:
             # is compared.
             record = importer.startup_record(source_file(row, row["description"]), on)
         except importer.SourceError:
-            record = None  # no front matter (created in Portefeuille), or one refused
+            record = None  # a front matter the import would refuse today
         if key:
             self.readings[key] = record
             if len(self.readings) > self.SIZE:
