@@ -35,8 +35,9 @@ def one_of(values) -> type:
     return Literal[tuple(values)]
 
 
-class Shape(Struct, omit_defaults=True, forbid_unknown_fields=True, kw_only=True):
-    """Base: UNSET fields are left out, unknown keys refused when decoding."""
+class Shape(Struct, omit_defaults=True, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """Base: UNSET fields are left out, unknown keys refused when decoding; never in a
+    reference cycle, so left out of the cycle collector's work (`gc=False`)."""
 
 
 # =================================================================================================
