@@ -310,6 +310,11 @@ class Dossier(models.Model):
     money_snapshot = models.JSONField(
         "budget (instantané)", default=dict, blank=True, editable=False
     )
+    # {"on", "active", "by_domain": [{"domain", "count"}], "members": [{"fullname", "role",
+    # "domaine"}]}: the team on the day the dossier was sent (committees.snapshots.team).
+    team_snapshot = models.JSONField(
+        "équipe (instantané)", default=dict, blank=True, editable=False
+    )
     snapshot_at = models.DateTimeField("instantané pris le", null=True, blank=True, editable=False)
 
     history = HistoricalRecords()

@@ -75,7 +75,7 @@ def create_dossier(*, committee: Committee, startup: Startup, by=None) -> Dossie
 
 
 def send_dossiers(*, committee: Committee, by=None, notify=None) -> list[Dossier]:
-    """Freeze every dossier's indicators and money, and mark the committee's dossiers sent.
+    """Freeze every dossier's indicators, money and team, and mark the committee's dossiers sent.
 
     Partners are notified afterwards by `notify(committee)` (e-mails go out only once the
     transaction has committed, so a refused send notifies no one).
@@ -96,9 +96,17 @@ def send_dossiers(*, committee: Committee, by=None, notify=None) -> list[Dossier
                 continue
             dossier.indicators_snapshot = snapshots.indicators(dossier.startup)
             dossier.money_snapshot = snapshots.money(dossier.startup)
+            dossier.team_snapshot = snapshots.team(dossier.startup, timezone.localdate(now))
             dossier.snapshot_at = now
             dossier._history_user = by
-            dossier.save(update_fields=["indicators_snapshot", "money_snapshot", "snapshot_at"])
+            dossier.save(
+                update_fields=[
+                    "indicators_snapshot",
+                    "money_snapshot",
+                    "team_snapshot",
+                    "snapshot_at",
+                ]
+            )
         committee.status = CommitteeStatus.DOSSIERS_SENT
         committee.dossiers_sent_at = now
         committee._history_user = by

@@ -1,9 +1,12 @@
-"""What a dossier freezes when it is sent: the impact data and the money, as they were.
+"""What a dossier freezes when it is sent: the impact data, the money and the team, as they were.
 
 Stored as plain JSON on the dossier, so later corrections of indicators or payments never
 change what the committee saw.
 """
 
+from datetime import date
+
+from startups.members import team_of
 from startups.models import Startup
 
 
@@ -57,4 +60,20 @@ def money(startup: Startup) -> dict:
         "available": _number(figures.available),
         "monthly_burn": _number(figures.monthly_burn),
         "runs_out_on": figures.runs_out_on.isoformat() if figures.runs_out_on else None,
+    }
+
+
+def team(startup: Startup, on: date) -> dict:
+    """The members on a mission on `on` (beta.gouv.fr's rule, startups.members), counted by
+    domain, with their names, roles and domains: what beta.gouv.fr publishes, no e-mail."""
+    members = team_of(startup.pk, on)
+    return {
+        "on": on.isoformat(),
+        "active": len(members.active),
+        "by_domain": [
+            {"domain": domain, "count": count} for domain, count in members.active_by_domain
+        ],
+        "members": [
+            {"fullname": m.fullname, "role": m.role, "domaine": m.domaine} for m in members.active
+        ],
     }

@@ -2,7 +2,8 @@
 
 The demo portfolio is the real beta.gouv.fr corpus when the shared folder is there (read in
 place: its licence forbids copying it into the project), else a synthetic one. `scale` adds
-synthetic startups with realistic phase histories until the portfolio holds N × 662 of them.
+synthetic startups with realistic phase histories, and their teams (members and missions,
+like the corpus's `authors/`), until the portfolio holds N × 662 of them.
 """
 
 import random
@@ -15,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from startups.models import Incubator, Organisation, Phase, Startup
+from startups.models import Incubator, Member, Mission, MissionStatus, Organisation, Phase, Startup
 from startups.phases import PhaseKind
 from startups.services import import_corpus
 
@@ -229,3 +230,64 @@ def add_synthetic_startups(count: int, seed: int = 2026) -> None:
     Startup.objects.bulk_create(startups, batch_size=1000)
     Phase.objects.bulk_create(phases, batch_size=2000)
     Startup.sponsors.through.objects.bulk_create(sponsorships, batch_size=2000)
+    add_synthetic_members(rng, [startup.id for startup in startups], today)
+
+
+# Roughly the corpus's mix (authors/ of the shared snapshot): domain, role.
+DOMAINS = [
+    ("Développement", "Développeur·se", 28),
+    ("Intraprenariat", "Intrapreneur·e", 18),
+    ("Déploiement", "Chargé·e de déploiement", 14),
+    ("Produit", "Product manager", 9),
+    ("Design", "Designer", 7),
+    ("Coaching", "Coach", 6),
+    ("Autre", "Chargé·e de mission", 9),
+    ("Data", "Data scientist", 3),
+    ("Animation", "Animateur·rice", 4),
+    ("Support", "Support", 2),
+]
+FIRST_NAMES = ["Camille", "Dominique", "Alex", "Sacha", "Claude", "Morgan", "Lou", "Noa", "Charlie"]
+LAST_NAMES = ["Martin", "Bernard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Roux"]
+EMPLOYERS = {
+    MissionStatus.INDEPENDENT: ["Malt", "Scopyleft", "Octo"],
+    MissionStatus.SERVICE: ["Octo", "Sopra", "Capgemini"],
+    MissionStatus.ADMIN: ["DINUM", "DGCS", "ANCT"],
+}
+
+
+def add_synthetic_members(rng: random.Random, startup_ids: list[str], today: date) -> None:
+    """A team for each startup: a few members on a mission today, some whose mission ended,
+    now and then one who worked on it `previously`; missions with the corpus's statuses."""
+    weights = [weight for *_, weight in DOMAINS]
+    offset = Member.objects.filter(id__startswith="demo.").count()
+    members, missions = [], []
+    for startup_id in startup_ids:
+        for _ in range(rng.randint(2, 9)):
+            offset += 1
+            domain, role, _ = rng.choices(DOMAINS, weights)[0]
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            member = Member(
+                id=f"demo.{first.lower()}.{last.lower()}-{offset}",
+                fullname=f"{first} {last} {offset}",
+                role=role,
+                domaine=domain,
+                competences=[],
+                previously=[rng.choice(startup_ids)] if rng.random() < 0.1 else None,
+            )
+            members.append(member)
+            start = today - timedelta(days=rng.randint(30, 5 * 365))
+            end = start + timedelta(days=rng.randint(90, 3 * 365))
+            status = rng.choice(list(MissionStatus))
+            missions.append(
+                Mission(
+                    member=member,
+                    position=1,
+                    start=start,
+                    end=end,
+                    status=status,
+                    employer=rng.choice(EMPLOYERS[status]),
+                    startup_ids=[startup_id],
+                )
+            )
+    Member.objects.bulk_create(members, batch_size=1000)
+    Mission.objects.bulk_create(missions, batch_size=2000)

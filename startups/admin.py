@@ -1,4 +1,5 @@
-"""Staff admin over the registry: startups with their phases and events, incubators, sponsors."""
+"""Staff admin over the registry: startups with their phases and events, incubators, sponsors,
+members with their missions."""
 
 from datetime import date
 from itertools import pairwise
@@ -17,6 +18,9 @@ from startups.models import (
     Event,
     ImportCorrection,
     Incubator,
+    Member,
+    MemberImportCorrection,
+    Mission,
     Organisation,
     Phase,
     Startup,
@@ -303,3 +307,60 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ["type", "ministerial_domain", "is_placeholder"]
     search_fields = ["name", "acronym", "id"]
     readonly_fields = ["created_at", "updated_at", "source_path", "source_front_matter"]
+
+
+# --- Members (imported from beta.gouv.fr's authors/) ---------------------------------------------
+class MissionInline(admin.TabularInline):
+    model = Mission
+    extra = 0
+    fields = ["position", "start", "end", "status", "employer", "startup_ids"]
+    ordering = ["position"]
+
+
+class MemberImportCorrectionInline(admin.TabularInline):
+    model = MemberImportCorrection
+    extra = 0
+    can_delete = False
+    fields = ["kind", "message"]
+    readonly_fields = ["kind", "message"]
+    verbose_name_plural = "Ce que l'import a corrigé dans la source"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MemberPresenceFilter(admin.SimpleListFilter):
+    title = "présence dans la source"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [("present", "dans la source"), ("absent", "absent de la source")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "present":
+            return queryset.filter(absent_from_source_since__isnull=True)
+        if self.value() == "absent":
+            return queryset.filter(absent_from_source_since__isnull=False)
+        return queryset
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ["fullname", "id", "domaine", "role", "member_type", "mission_count"]
+    list_filter = ["domaine", "member_type", MemberPresenceFilter]
+    search_fields = ["fullname", "id", "github"]
+    inlines = [MissionInline, MemberImportCorrectionInline]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "absent_from_source_since",
+        "source_path",
+        "source_front_matter",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(mission_count=Count("missions"))
+
+    @admin.display(description="missions", ordering="mission_count")
+    def mission_count(self, member):
+        return member.mission_count

@@ -183,3 +183,28 @@ def test_member_history_is_kept():
         "Ada Lovelace",
         "Ada King",
     ]
+
+
+def test_synthetic_startups_of_the_demo_have_plausible_teams():
+    from portfolio.demo import add_synthetic_startups
+
+    add_synthetic_startups(40)
+    every = betagouv_memberships(TODAY)
+    demo = [lists for startup_id, lists in every.items() if startup_id.startswith("demo-")]
+    assert len(demo) == 40
+    assert all(lists["active"] or lists["expired"] for lists in demo)
+    assert sum(len(lists["active"]) for lists in demo) > 40
+    assert Mission.objects.filter(end__lt=TODAY).exists()
+    assert set(Mission.objects.values_list("status", flat=True)) == {
+        "independent",
+        "admin",
+        "service",
+    }
+
+
+def test_staff_find_members_and_their_missions_in_the_admin(staff_client):
+    member = member_on(["aidantsconnect"], date(2025, 1, 1), None, fullname="Ada Lovelace")
+    listing = staff_client.get("/admin/startups/member/?q=lovelace&source=present")
+    assert listing.status_code == 200 and "Ada Lovelace" in listing.content.decode()
+    page = staff_client.get(f"/admin/startups/member/{member.pk}/change/")
+    assert page.status_code == 200 and "aidantsconnect" in page.content.decode()
