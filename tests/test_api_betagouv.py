@@ -2,6 +2,7 @@
 registry's value as soon as it says something else, a startup created in Portefeuille, the
 members' snapshot of the day. The real corpus: tests/test_api_corpus.py."""
 
+import gc
 import io
 import json
 from datetime import date, timedelta
@@ -11,7 +12,9 @@ import pytest
 import yaml
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import RequestFactory
 
+from api import betagouv
 from startups.models import Incubator, Phase, Startup
 from startups.phases import PhaseKind
 from tests.clock import TODAY
@@ -285,3 +288,20 @@ def test_every_version_answers_json_for_its_resources_and_404_for_the_others(cli
     for url in ["/api/v2.3/startups_details.json", "/api/v2.5/startups.csv"]:
         assert client.get(url).status_code == 200, url
     assert json.loads(client.get("/api/v2.1/startups.json").content)["data"][0]["id"] == "s"
+
+
+def test_the_cycle_collector_is_paused_only_while_a_body_is_built(client, monkeypatch):
+    seen = []
+
+    def build(request, version):
+        seen.append(gc.isenabled())
+        raise RuntimeError("construction interrompue")
+
+    monkeypatch.setitem(betagouv.BUILDERS, "sponsors.json", build)
+    view = betagouv.view("2.7", "sponsors.json")
+    request = RequestFactory().get("/")
+    with pytest.raises(RuntimeError):
+        view(request)
+
+    assert seen == [False]
+    assert gc.isenabled()
