@@ -1,12 +1,15 @@
 """HTTP throughput of the public pages against the static-file ceiling of the same server."""
 
+import http.client
 import json
 import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -70,6 +73,90 @@ def wrk(
         "p50": latency.get("50"),
         "p99": latency.get("99"),
     }
+
+
+def build_once(base: str, paths: list[str], connections: int, limit: float) -> dict:
+    """Each path requested once, none twice (every page a cache miss), over `connections`
+    keep-alive connections, until the paths run out or `limit` seconds have passed. wrk cannot
+    do this: it repeats its paths for a fixed duration, and a path served twice is a cache hit.
+    The client is Python (threads, http.client): far below its own ceiling at these rates."""
+    host, port = base.removeprefix("http://").split(":")
+    pending = iter(paths)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors = [0]
+    deadline = time.monotonic() + limit
+
+    def client():
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        while time.monotonic() < deadline:
+            with lock:
+                path = next(pending, None)
+            if path is None:
+                break
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = http.client.HTTPConnection(host, int(port), timeout=10)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                errors[0] += not ok
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return {
+        "rate": len(latencies) / elapsed,
+        "requests": len(latencies),
+        "errors": errors[0],
+        "p50": duration_label(cuts[49]),
+        "p99": duration_label(cuts[98]),
+    }
+
+
+def duration_label(seconds: float) -> str:
+    """As wrk writes latencies: 4.30ms, 1.02s."""
+    return f"{seconds * 1000:.2f}ms" if seconds < 1 else f"{seconds:.2f}s"
+
+
+def search_terms(url: str, count: int = 350) -> list[str]:
+    """`count` distinct words of the startups' titles and missions, as a visitor would type
+    them (accents and capitals kept), spread over the whole alphabet of the corpus."""
+    with psycopg.connect(url) as connection:
+        rows = connection.execute("SELECT title || ' ' || mission FROM startups_startup")
+        words = {}
+        for (text,) in rows:
+            for word in re.findall(r"[^\W\d_]{4,}", text):
+                words.setdefault(word.casefold(), word)
+    ordered = [words[key] for key in sorted(words)]
+    step = max(1, len(ordered) // count)
+    return ordered[::step][:count]
+
+
+def restart(server: subprocess.Popen, base: str) -> None:
+    """A graceful restart (HUP): gunicorn replaces its workers, whose caches start empty."""
+    before = {worker.pid for worker in psutil.Process(server.pid).children()}
+    server.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        now = {worker.pid for worker in psutil.Process(server.pid).children()}
+        if len(now) >= 2 and not now & before:
+            break
+        time.sleep(0.2)
+    wait_until_up(base)
 
 
 def wait_until_up(base: str, timeout: float = 30):
@@ -137,7 +224,9 @@ def betagouv_api_targets() -> list[tuple]:
     return [("/api/v2.7/startups.json", "/api/v2.7/startups.json", None, "")]
 
 
-def measure(url: str, base: str, duration: int, connections: int) -> list[tuple]:
+def measure(
+    url: str, base: str, duration: int, connections: int, server: subprocess.Popen
+) -> list[tuple]:
     ids = startup_ids(url)
     label = f"{len(ids)} startups"
     sample = "1000.jours" if "1000.jours" in ids else ids[0]
@@ -197,6 +286,18 @@ def measure(url: str, base: str, duration: int, connections: int) -> list[tuple]
         rows.append((label, name, result, result["rate"] / ceiling))
     os.unlink(paths.name)
     os.unlink(script.name)
+    # Pages a cache cannot hold: each search term, each startup page after a restart, built
+    # once. (Not warmed up: a warm-up would build them.)
+    terms = search_terms(url)
+    result = build_once(
+        base, [f"/startups/?q={quote(term)}" for term in terms], connections, 3 * duration
+    )
+    rows.append((label, f"/startups/?q=<mot> : {len(terms)} mots distincts construits une fois chacun",
+                 result, result["rate"] / ceiling))  # fmt: skip
+    restart(server, base)
+    result = build_once(base, [f"/startups/{quote(i)}/" for i in ids], connections, 3 * duration)
+    rows.append((label, "/startups/<id>/ : chaque page construite une fois après un redémarrage",
+                 result, result["rate"] / ceiling))  # fmt: skip
     return rows
 
 
@@ -291,9 +392,9 @@ def run(url: str, duration: int = 10, connections: int = 16) -> None:
     rows = []
     try:
         wait_until_up(base)
-        rows += measure(url, base, duration, connections)
+        rows += measure(url, base, duration, connections, server)
         manage(url, "seed_demo", "--scale", "10", env=PRODUCTION_ENV, capture=True)
-        rows += measure(url, base, duration, connections)
+        rows += measure(url, base, duration, connections, server)
         mix, written = mixed_load(url, base)
         junk = junk_queries(base, duration)
         workers = psutil.Process(server.pid).children()

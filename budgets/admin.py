@@ -588,6 +588,8 @@ class AllocationAdmin(FigureColumnsMixin, ServiceAdmin):
         "workstream",
         "amount",
         "purpose",
+        "period_start",
+        "period_end",
         "correction",
         "decided",
         "figures_display",

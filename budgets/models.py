@@ -257,7 +257,15 @@ class Convention(WithFiguresMixin, models.Model):
 
     @property
     def current_end(self) -> date:
-        ends = [a.new_end for a in self._amendments() if a.new_end is not None]
+        return self.end_on()
+
+    def end_on(self, day: date | None = None) -> date:
+        """The end as amended by the amendments signed up to `day` (all of them by default)."""
+        ends = [
+            a.new_end
+            for a in self._amendments()
+            if a.new_end is not None and (day is None or a.signed_on <= day)
+        ]
         return ends[-1] if ends else self.end
 
     @property
@@ -398,6 +406,16 @@ class Allocation(WithFiguresMixin, models.Model):
     # Made by a committee's decision (`services.propose_allocation`): it changes only through a
     # new decision, or an explicit correction whose reason the history keeps.
     decided = models.BooleanField("décidée en comité", default=False, editable=False)
+    # The period the money is for. A decision sets it (`propose_allocation`): from the day the
+    # decision takes effect, no commitment before; to the end of the period it decided, which
+    # the monthly report compares with the convention's end. Optional on a hand-made one.
+    period_start = models.DateField(
+        "période : début",
+        null=True,
+        blank=True,
+        help_text="Aucun engagement ne peut être daté avant (date d'effet de la décision).",
+    )
+    period_end = models.DateField("période : fin", null=True, blank=True)
 
     history = HistoricalRecords()
     objects = AllocationQuerySet.as_manager()
@@ -412,6 +430,13 @@ class Allocation(WithFiguresMixin, models.Model):
                 | (Q(startup__isnull=True) & ~Q(workstream="")),
                 name="allocation_has_one_beneficiary",
                 violation_error_message="Une allocation va à une startup ou à un chantier nommé, pas aux deux.",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_end__gte=F("period_start")),
+                name="allocation_period_ends_after_it_starts",
+                violation_error_message="La fin de la période de l'allocation doit suivre son début.",
             ),
         ]
 

@@ -25,6 +25,7 @@ from budgets.models import (
 )
 from budgets.money import ZERO
 from publishing import charts
+from publishing.caching import fingerprint
 from startups.models import today
 
 
@@ -101,6 +102,14 @@ def startup_budget(startup_id: str) -> dict | None:
         "total": total_of(by_year, on),
         "conventions": [{"reference": ref, "title": title} for ref, title in conventions.items()],
     }
+
+
+@fingerprint("budgets:startup")
+def startup_fingerprint(startup_id: str) -> str:
+    """All a startup's page shows of the money: its budget block, and whether it has one (its
+    transparency point). A payment to another startup leaves it unchanged, so the page is kept
+    (`public_page(revalidate=...)`). One query without allocation, three with."""
+    return repr(startup_budget(startup_id))
 
 
 def programme_budget() -> dict:

@@ -4,7 +4,7 @@ and by `manage.py budget_report`.
 For a convention and a month: committed (AE) and paid (CP) per UO, beneficiary and activity,
 for the month and cumulated to its last day; what is left of each tranche; alerts (allocation
 more than 90 % committed, tranche exhausted, money running out in less than 45 days at the burn
-rate of the last three months).
+rate of the last three months, an allocation whose period runs past the convention's end).
 """
 
 import csv
@@ -24,6 +24,7 @@ from budgets.models import (
     Payment,
     Tranche,
     figures_by,
+    months_before,
 )
 from budgets.money import ZERO
 from publishing.exports import spreadsheet_cell
@@ -88,6 +89,22 @@ class MonthlyReport:
             total.committed += row.committed
             total.paid += row.paid
         return total
+
+
+def _length(since: date, until: date) -> str:
+    """ "184 jours (6 mois)", "46 jours (1 mois et 15 jours)", "20 jours": from `since` to
+    `until`, in days, and in whole calendar months (a month's last day to a month's last day
+    is a whole month: 30/06 to 31/12 is 6 months) and the days left."""
+    days = (until - since).days
+    months = 0
+    while months_before(until, months + 1) >= since:
+        months += 1
+    left = (months_before(until, months) - since).days
+    text = f"{days} jour{'s' if days > 1 else ''}"
+    if months:
+        rest = f" et {left} jour{'s' if left > 1 else ''}" if left else ""
+        text += f" ({months} mois{rest})"
+    return text
 
 
 def parse_month(text: str) -> date:
@@ -167,6 +184,9 @@ def monthly_report(convention: Convention, month: date) -> MonthlyReport:
         elif line.cp_left <= 0:
             report.alerts.append(f"Tranche {tranche.number} : tous ses CP sont payés.")
 
+    # The convention's end as amended by the month's last day (a later amendment is in a later
+    # report): an allocation whose period runs past it cannot be spent as decided.
+    convention_end = convention.end_on(end)
     by_allocation = figures_by(
         "allocation", allocations=allocations, commitments=commitments, payments=payments, on=end
     )
@@ -193,6 +213,13 @@ def monthly_report(convention: Convention, month: date) -> MonthlyReport:
                 f"Allocation {name} : au rythme des trois derniers mois "
                 f"({euros(figures.monthly_burn, plain=True)} par mois), l'argent sera épuisé le "
                 f"{fr_date(runs_out)}, dans moins de {RUNS_OUT_ALERT_DAYS} jours."
+            )
+        if allocation.period_end and allocation.period_end > convention_end:
+            report.alerts.append(
+                f"Allocation {name} : sa période va jusqu'au {fr_date(allocation.period_end)}, "
+                f"{_length(convention_end, allocation.period_end)} après la fin de la convention "
+                f"({fr_date(convention_end)}) ; au-delà, rien ne peut y être engagé ni payé "
+                "sans avenant qui prolonge la convention."
             )
     return report
 

@@ -13,10 +13,11 @@ much is left; nothing is written. `check_*` run the same rules without saving: t
 call them (inside the admin's request transaction, so the lock they take holds until the save).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Sum
 from django.utils import timezone
@@ -72,6 +73,47 @@ def _check_not_future(day: date, refused: str, what: str):
         raise BudgetRuleError(
             f"{refused} : {what} ({fr_date(day)}) est dans le futur ; saisissez-le une fois fait "
             f"(aujourd'hui : {fr_date(today)})."
+        )
+
+
+def last_order_day(year: int) -> date:
+    """The last day of `year` a commitment may be dated: AE are annual and no new orders go out
+    after mid-December (DOMAIN.md); `settings.BUDGETS_LAST_ORDER_DAY` (DD/MM, 15/12 by default).
+    """
+    text = str(settings.BUDGETS_LAST_ORDER_DAY).strip()
+    try:
+        day, month = (int(part) for part in text.split("/"))
+        date(2001, month, day)  # a day every year has (29/02 is not)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"BUDGETS_LAST_ORDER_DAY : « {text} » n'est pas un jour de l'année au format JJ/MM "
+            "(15/12 par exemple)."
+        ) from exc
+    return date(year, month, day)
+
+
+def _check_order_season(day: date):
+    """No new order from the day after the cut-off to 31 December (a payment is not an order:
+    `check_payment` does not call this)."""
+    last = last_order_day(day.year)
+    if day > last:
+        raise BudgetRuleError(
+            f"Engagement refusé : pas de nouvelle commande après le {fr_date(last)} (les AE sont "
+            f"annuelles). La date d'engagement ({fr_date(day)}) tombe dans la clôture de fin "
+            f"d'année, du {fr_date(last + timedelta(days=1))} au {fr_date(date(day.year, 12, 31))} ; "
+            f"datez l'engagement à partir du {fr_date(date(day.year + 1, 1, 1))}."
+        )
+
+
+def _check_allocation_started(day: date, allocation: Allocation):
+    """No commitment before the allocation's period starts: for a decided allocation, the day
+    the committee's decision takes effect."""
+    start = allocation.period_start
+    if start and day < start:
+        why = ", date d'effet de la décision du comité" if allocation.decided else ""
+        raise BudgetRuleError(
+            f"Engagement refusé : l'allocation « {allocation.beneficiary} » n'est engageable qu'à "
+            f"partir du {fr_date(start)}{why} ; la date d'engagement ({fr_date(day)}) la précède."
         )
 
 
@@ -276,7 +318,7 @@ def create_tranche(
 
 
 # --- Allocations --------------------------------------------------------------------------------
-DECIDED_FIELDS = ("tranche_id", "startup_id", "workstream", "amount")
+DECIDED_FIELDS = ("tranche_id", "startup_id", "workstream", "amount", "period_start", "period_end")
 
 
 def _check_decided_allocation(allocation: Allocation):
@@ -321,6 +363,14 @@ def check_allocation(allocation: Allocation):
                 f"Allocation refusée : {euros(committed, plain=True)} sont déjà engagés sur cette allocation, "
                 f"son montant ne peut pas descendre en dessous."
             )
+        commitments = Commitment.objects.filter(allocation=allocation)
+        first = commitments.aggregate(first=Min("committed_on"))["first"]
+        if first and allocation.period_start and first < allocation.period_start:
+            raise BudgetRuleError(
+                f"Allocation refusée : un engagement sur cette allocation est daté du "
+                f"{fr_date(first)}, avant le début de période demandé "
+                f"({fr_date(allocation.period_start)})."
+            )
         moved = Allocation.objects.filter(pk=allocation.pk).exclude(tranche=tranche).exists()
         if moved and committed:
             raise BudgetRuleError(
@@ -344,6 +394,8 @@ def create_allocation(
     startup=None,
     workstream: str = "",
     decided: bool = False,
+    period_start: date | None = None,
+    period_end: date | None = None,
     by=None,
 ) -> Allocation:
     return save_allocation(
@@ -354,6 +406,8 @@ def create_allocation(
             amount=amount,
             purpose=purpose,
             decided=decided,
+            period_start=period_start,
+            period_end=period_end,
         ),
         by=by,
     )
@@ -367,13 +421,34 @@ def correct_allocation(*, allocation: Allocation, correction: str, by=None, **ch
     return save_allocation(allocation=allocation, by=by)
 
 
-def propose_allocation(*, tranche: Tranche, startup, amount, purpose: str, by) -> Allocation:
+def propose_allocation(
+    *,
+    tranche: Tranche,
+    startup,
+    amount,
+    purpose: str,
+    period_start: date,
+    period_end: date | None = None,
+    by,
+) -> Allocation:
     """The allocation a committee decision proposes for a startup (called by `committees`).
+
+    `period_start` is the day the decision takes effect: no commitment on the allocation may be
+    dated before (`check_commitment`). The dates are stored on the allocation, not read from the
+    decision: budgets knows nothing of committees (the layers), and the rule, the admin, the
+    import and the monthly report read them from the row they already hold.
 
     Every rule holds (tranche not exceeded, positive amount); refused with `BudgetRuleError`.
     """
     return create_allocation(
-        tranche=tranche, startup=startup, amount=amount, purpose=purpose, decided=True, by=by
+        tranche=tranche,
+        startup=startup,
+        amount=amount,
+        purpose=purpose,
+        decided=True,
+        period_start=period_start,
+        period_end=period_end,
+        by=by,
     )
 
 
@@ -384,6 +459,16 @@ def check_commitment(commitment: Commitment):
     tranche = Tranche.objects.select_related("convention").get(pk=allocation.tranche_id)
     _check_in_period(commitment.committed_on, tranche.convention, "La date d'engagement")
     _check_not_future(commitment.committed_on, "Engagement refusé", "la date d'engagement")
+    # The cut-off and the allocation's start hold for a new commitment, or one moved to another
+    # day or allocation: a row written before these rules can still have its label corrected.
+    previous = (
+        Commitment.objects.filter(pk=commitment.pk).values("committed_on", "allocation_id").first()
+        if commitment.pk
+        else None
+    )
+    if previous != {"committed_on": commitment.committed_on, "allocation_id": allocation.pk}:
+        _check_order_season(commitment.committed_on)
+        _check_allocation_started(commitment.committed_on, allocation)
     if commitment.committed_on < tranche.available_on:
         raise BudgetRuleError(
             f"Engagement refusé : la tranche {tranche.number} n'est disponible qu'à partir du "

@@ -86,11 +86,18 @@ class CommitteeStatus(models.TextChoices):
 
 
 class CommitteeQuerySet(models.QuerySet):
+    # A committee is upcoming until it is held: on its own day, once held (its decisions are
+    # then public), it is listed with the past ones, never as "upcoming" beside its decisions.
+    def _upcoming_q(self):
+        today = timezone.localdate()
+        held = (CommitteeStatus.HELD, CommitteeStatus.CLOSED)
+        return models.Q(date__gt=today) | (models.Q(date=today) & ~models.Q(status__in=held))
+
     def upcoming(self):
-        return self.filter(date__gte=timezone.localdate()).order_by("date")
+        return self.filter(self._upcoming_q()).order_by("date")
 
     def past(self):
-        return self.filter(date__lt=timezone.localdate()).order_by("-date")
+        return self.exclude(self._upcoming_q()).order_by("-date")
 
     def visible_to_partner(self, user):
         """Committees with at least one dossier of a startup the partner's organisations fund."""

@@ -1,10 +1,11 @@
 """Password reset e-mails, throttled per address asked for and per client address.
 
 Without a limit, anyone can send a partner as many reset e-mails as they like, and probe the
-mail server. Each request counts against the address typed (a partner's inbox) and against
-the client's network address (one sender, many inboxes), in a fixed window. Over either limit,
-the form answers 429 with the same French message whether an account has that address or not:
-the limit tells nothing about who has an account.
+mail server. Each request counts against the address typed (a partner's inbox, in the login's
+normal form: committees.auth.normalise_username) and against the client's address (one sender,
+many inboxes; committees.auth.client_address, as the login rate limit reads it), in a fixed
+window. Over either limit, the form answers 429 with the same French message whether an account
+has that address or not: the limit tells nothing about who has an account.
 
 The counters live in their own per-process cache (settings.CACHES["throttle"]), which the page
 cache's bodies cannot evict. Being per process, the limits hold per gunicorn worker: with
@@ -13,9 +14,10 @@ WEB_CONCURRENCY workers, at most that many times the limit goes through in a win
 
 import hashlib
 
-from axes.helpers import get_client_ip_address
 from django.contrib.auth.views import PasswordResetView
 from django.core.cache import caches
+
+from committees.auth import client_address, normalise_username
 
 WINDOW_SECONDS = 60 * 60
 PER_ADDRESS = 3
@@ -40,8 +42,10 @@ def over_limit(kind: str, value: str, limit: int) -> bool:
 
 class ThrottledPasswordResetView(PasswordResetView):
     def form_valid(self, form):
-        address = form.cleaned_data["email"].strip().lower()
-        client = get_client_ip_address(self.request) or "inconnue"
+        # The login's normal form: every spelling of an inbox counts against that inbox.
+        address = normalise_username(form.cleaned_data["email"])
+        # The client as the login rate limit sees it (behind the proxy, not the proxy).
+        client = client_address(self.request) or "inconnue"
         # Both counted on every request: neither limit can be spent to spare the other.
         by_address = over_limit("address", address, PER_ADDRESS)
         by_client = over_limit("client", client, PER_CLIENT)

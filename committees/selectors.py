@@ -11,6 +11,7 @@ from committees.models import (
     MONEY_MARGIN,
     CommitteeStatus,
     Decision,
+    DecisionKind,
     Dossier,
     Programme,
     committee_due,
@@ -107,12 +108,68 @@ def committees_due(within_days: int = 45, on: date | None = None) -> list[DueCom
     return sorted(due, key=lambda item: item.due)
 
 
+@dataclass
+class NextCommittee:
+    """A startup's next committee, as the public may know it: the committee it is on the agenda
+    of, else the date an extension (reconduction temporaire) set; `extension` is the last
+    decision when it is one."""
+
+    date: date
+    committee: object | None = None
+    extension: Decision | None = None
+
+
+def next_committee(startup_id: str, on: date | None = None) -> NextCommittee | None:
+    """One query (the startup's dossiers with their committee and decision, a few a year).
+
+    The last decision counts when it is an extension; a planned committee is one of `on` or
+    later, not closed, where the startup's dossier has no decision yet. An extension's date
+    already past with no committee planned says nothing: it is no longer "next".
+    """
+    on = on or timezone.localdate()
+    dossiers = list(
+        Dossier.objects.filter(startup_id=startup_id)
+        .select_related("committee", "decision")
+        .only(
+            "pk",
+            "committee__id",
+            "committee__date",
+            "committee__status",
+            "decision__id",
+            "decision__kind",
+            "decision__new_committee_date",
+        )
+        .order_by("committee__date", "pk")
+    )
+    decided = [d for d in dossiers if hasattr(d, "decision")]
+    last = decided[-1].decision if decided else None
+    extension = (
+        last if last and last.kind == DecisionKind.EXTEND and last.new_committee_date else None
+    )
+    planned = next(
+        (
+            d.committee
+            for d in dossiers
+            if not hasattr(d, "decision")
+            and d.committee.date >= on
+            and d.committee.status != CommitteeStatus.CLOSED
+        ),
+        None,
+    )
+    if planned:
+        return NextCommittee(planned.date, planned, extension)
+    if extension and extension.new_committee_date >= on:
+        return NextCommittee(extension.new_committee_date, None, extension)
+    return None
+
+
 def public_decisions():
     return Decision.objects.public().only(
         "pk",
         "kind",
         "amount",
         "effective_date",
+        "new_committee_date",
         "phase_started",
         "recorded_at",
         "dossier__id",

@@ -399,6 +399,9 @@ def record_decision(
                 startup=dossier.startup,
                 amount=amount,
                 purpose=reason,
+                # No purchase order before the decision takes effect, whatever period it names.
+                period_start=max(effective_date, decision.period_start or effective_date),
+                period_end=decision.period_end,
                 by=by,
             )
         decision._history_user = by

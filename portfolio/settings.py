@@ -141,6 +141,10 @@ BETAGOUV_DATA = env.str(
     "BETAGOUV_DATA", default=str(BASE_DIR.parent / "shared" / "data" / "betagouv")
 )
 
+# The last day of the year a commitment (purchase order) may be dated, DD/MM: AE are annual and
+# no new orders go out after mid-December (DOMAIN.md). Payments are not orders: never cut off.
+BUDGETS_LAST_ORDER_DAY = env.str("BUDGETS_LAST_ORDER_DAY", default="15/12")
+
 # Public pages are cached per process, keyed on the data version (publishing/caching.py),
 # bounded in bytes per process (publishing/cache_backend.py): a worker holds at most
 # CACHE_MAX_BYTES of cached bodies, whatever addresses are asked for.
@@ -177,17 +181,26 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "committees:partner_login"
 LOGIN_REDIRECT_URL = "committees:partner_home"
 
-# Login rate limit (django-axes): 5 failures for an account from one address lock it for 15
-# minutes, with a French page saying so. Behind a proxy, the client address is read from
-# X-Forwarded-For (AXES_PROXY_COUNT proxies in front).
+# Login rate limit (django-axes): 5 failures for an account from one client address lock that
+# account for that address for 15 minutes, with a French page saying so. The account is its
+# login name in one normal form, and the client's address is read in one place
+# (committees/auth.py, also used by the password-reset throttle).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_USERNAME_CALLABLE = "committees.auth.axes_username"
+AXES_CLIENT_IP_CALLABLE = "committees.auth.client_address"
+# Proxies of ours in front of the application (AXES_PROXY_COUNT): 0, the default, trusts the
+# socket's address only; 1 behind one proxy that appends the client's address to
+# X-Forwarded-For. Set it only when the application cannot be reached but through them.
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "AXES_PROXY_COUNT : nombre de proxys devant l'application, 0 (aucun) ou plus."
+    )
 
 # ProConnect, the State's OpenID Connect (mozilla-django-oidc), off by default. When on, the
 # partner login page shows its button; agents log into accounts staff created for their e-mail.

@@ -7,6 +7,8 @@ the date, so a change to the data shows without any invalidation to forget.
 """
 
 import hashlib
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, datetime, time
 from functools import lru_cache, wraps
 
@@ -22,7 +24,11 @@ from publishing.models import DataChange
 
 
 def public_page(
-    view=None, *, depends_on: tuple[str, ...] | None = None, params: tuple[str, ...] = ()
+    view=None,
+    *,
+    depends_on: tuple[str, ...] | None = None,
+    params: tuple[str, ...] = (),
+    revalidate: dict[str, str] | None = None,
 ):
     """Serve `view` from the cache when its data has not changed; answer 304 when possible.
 
@@ -35,19 +41,67 @@ def public_page(
     canonical order, and only they reach the view (`request.GET` holds nothing else), so that
     `?z=1`, `?z=2`… are one page, not one cached body each, and the key always names
     everything the body was built from.
+
+    `revalidate`: {app label: fingerprint name} for apps the page shows only a small part of
+    (a startup's page shows its own money, not the others'). When only such an app's data
+    changed since the body was built, the fingerprint registered under that name
+    (`@fingerprint`, by the app, called with the view's keyword arguments) says whether the
+    part shown changed: the body is kept if not. A fingerprint must return everything the
+    page shows of that app's data (the data itself, not a cheaper sign of it).
     """
     if view is None:
-        return lambda actual: public_page(actual, depends_on=depends_on, params=params)
+        return lambda actual: public_page(
+            actual, depends_on=depends_on, params=params, revalidate=revalidate
+        )
+    narrowed = tuple(sorted((revalidate or {}).items()))
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         request.GET = read_only(request.GET, params)
-        version, changed_at = DataChange.latest(tables_of(depends_on))
+        if narrowed and depends_on is not None:
+            # Both groups of tables in one query.
+            groups = [tables_of(depends_on)] + [tables_of((label,)) for label, _ in narrowed]
+            by_table = DataChange.latest_by_table(tuple(sorted({t for g in groups for t in g})))
+            (version, changed_at), *others = [
+                max((by_table[t] for t in group if t in by_table), default=(0, None))
+                for group in groups
+            ]
+        else:
+            version, changed_at = DataChange.latest(tables_of(depends_on))
+            others = [DataChange.latest(tables_of((label,))) for label, _ in narrowed]
+        narrow_versions = {}
+        for (label, _), (narrow_version, at) in zip(narrowed, others, strict=True):
+            narrow_versions[label] = narrow_version
+            changed_at = max(changed_at, at) if changed_at and at else changed_at or at
         day = today()
         # Bodies hold absolute links (API): the host is part of what a page is.
         where = f"{request.scheme}://{request.get_host()}{request.path}?{request.GET.urlencode()}"
         state = f"{version}|{day.isoformat()}"
-        etag = f'"{digest(where, state)}"'
+        # One entry per address, holding the state it was built in: a new version replaces
+        # the old body instead of adding one. The cache backend bounds the bytes held
+        # (publishing/cache_backend.py), whatever the number of addresses.
+        cache_key = f"page:{digest(where)}"
+        cached = cache.get(cache_key)
+        entry = cached if cached is not None and cached[0] == state else None
+        # The fingerprints the body was built with, when the narrowed apps changed since.
+        prints = None
+        if narrowed:
+            if entry is not None and entry[3] == narrow_versions:
+                prints = entry[4]
+            elif entry is not None:
+                # Read before the view runs, so that the fingerprints stored beside a body are
+                # never newer than the data it was built from. (A body built fresh stores
+                # none: a first build costs nothing more; the next change computes them.)
+                prints = fingerprints_of(narrowed, kwargs)
+                if prints is not None and prints == entry[4]:
+                    entry = (state, entry[1], entry[2], narrow_versions, prints)
+                    cache.set(cache_key, entry)
+                else:
+                    entry = None
+            token = repr(prints if prints is not None else narrow_versions)
+            etag = f'"{digest(where, state, token)}"'
+        else:
+            etag = f'"{digest(where, state)}"'
         last_modified = last_modified_of(changed_at, day)
 
         def headers(response):
@@ -59,22 +113,21 @@ def public_page(
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if not_modified is not None:
             return headers(not_modified)
-        # One entry per address, holding the state it was built in: a new version replaces
-        # the old body instead of adding one. The cache backend bounds the bytes held
-        # (publishing/cache_backend.py), whatever the number of addresses.
-        cache_key = f"page:{digest(where)}"
-        cached = cache.get(cache_key)
-        if cached is not None and cached[0] == state:
-            _, content, kept_headers = cached
-            response = HttpResponse(content)
-            for name, value in kept_headers.items():
+        if entry is not None:
+            response = HttpResponse(entry[1])
+            for name, value in entry[2].items():
                 response[name] = value
             return headers(response)
-        response = view(request, *args, **kwargs)
+        # What the view keeps (`kept`) is built against the version this page is keyed on.
+        token = _page_versions.set({depends_on: version})
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            _page_versions.reset(token)
         if response.status_code != 200 or response.streaming:
             return response
         kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-        cache.set(cache_key, (state, response.content, kept))
+        cache.set(cache_key, (state, response.content, kept, narrow_versions, prints))
         return headers(response)
 
     # Read by the tests that walk every cached page (functools.wraps carries it outwards).
@@ -82,7 +135,57 @@ def public_page(
     return wrapper
 
 
+_fingerprints: dict[str, Callable[..., str]] = {}
+
+
+def fingerprint(name: str):
+    """Register `function(**view_kwargs) -> str` as the fingerprint `name`, for
+    `public_page(revalidate=...)`: what a page shows of its app's data. Registered by the app
+    that owns the data, named by the page that shows it (no import upwards)."""
+
+    def register(function):
+        _fingerprints[name] = function
+        return function
+
+    return register
+
+
+def fingerprints_of(narrowed: tuple[tuple[str, str], ...], kwargs: dict) -> tuple | None:
+    """The fingerprints of a page, or None when one is not registered in this process yet
+    (the body is then rebuilt, never kept on trust)."""
+    functions = [_fingerprints.get(name) for _, name in narrowed]
+    if None in functions:
+        return None
+    return tuple(function(**kwargs) for function in functions)
+
+
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+# The data version of the page being built, by `depends_on`: read once per page.
+_page_versions: ContextVar[dict | None] = ContextVar("page_versions", default=None)
+
+
+def kept[T](name: str, build: Callable[[], T], *, depends_on: tuple[str, ...] | None = None) -> T:
+    """What `build()` returns, built once per version of the data of the apps `depends_on`
+    (default: all public data) and per day, then kept in the page cache under `name`.
+
+    For the parts of a page that many pages share and that cost more to build than to look up
+    (the choices of the portfolio's filters, each filter's HTML): a page built fresh reuses
+    them. `name` must say everything the value is built from besides the data and the day.
+    Inside a page with the same `depends_on`, the version is the one the page is keyed on (no
+    query); elsewhere, `DataChange.latest` (remembered PUBLIC_DATA_VERSION_TTL seconds).
+    """
+    version = (_page_versions.get() or {}).get(depends_on)
+    if version is None:
+        version, _ = DataChange.latest(tables_of(depends_on))
+    state = f"{version}|{today().isoformat()}"
+    cache_key = f"kept:{digest(name)}"
+    cached = cache.get(cache_key)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    value = build()
+    cache.set(cache_key, (state, value))
+    return value
 
 
 def read_only(query: QueryDict, params: tuple[str, ...]) -> QueryDict:

@@ -4,8 +4,9 @@ from collections import Counter, defaultdict
 
 from django import forms
 from django.db.models import Func
-from dsfr.forms import DsfrBaseForm
+from dsfr.forms import DsfrBaseForm, DsfrBoundField, DsfrDjangoTemplates
 
+from publishing.caching import kept
 from startups.models import Incubator, Organisation, Startup, StartupQuerySet
 from startups.phases import PhaseKind, StartupStatus
 from startups.text import normalise
@@ -26,6 +27,55 @@ def labelled_values(field: str) -> list[tuple[str, str]]:
     return sorted(choices, key=lambda choice: normalise(choice[1]))
 
 
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The choices of the filters read from the data (four queries, and every theme and public
+    normalised): built once per version of the registry, shared by every page of the list."""
+    incubators = list(
+        Incubator.objects.filter(startups__isnull=False)
+        .distinct()
+        .order_by("title")
+        .values_list("pk", "title")
+    )
+    sponsors = [
+        (pk, f"{name} ({acronym})" if acronym else name)
+        for pk, name, acronym in Organisation.objects.filter(sponsored_startups__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values_list("pk", "name", "acronym")
+    ]
+    return {
+        "incubateur": incubators,
+        "sponsor": sponsors,
+        "thematique": labelled_values("themes"),
+        "usager": labelled_values("user_types"),
+    }
+
+
+class KeptBoundField(DsfrBoundField):
+    """A list filter whose HTML is built once per version of the registry and per value asked.
+
+    A select renders one template per option (the sponsors are ~150): most of the cost of a
+    page of the list built fresh. Its HTML depends only on its choices (the registry's data),
+    the value in the query string and the errors that value gives, so it is kept under those;
+    the free-text search, different on every page, is cheap and rendered each time."""
+
+    def as_field_group(self):
+        if not isinstance(self.field, forms.ChoiceField):
+            return super().as_field_group()
+        asked = self.data if self.form.is_bound else None
+        return kept(
+            f"startups:filter:{self.html_name}:{asked!r}",
+            super().as_field_group,
+            depends_on=("startups",),
+        )
+
+
+# django-dsfr gives each form its renderer's class, not an instance: every form then builds a
+# template engine of its own and compiles the field templates again (measured: 6 of the 10 ms
+# a filter form took to render). One renderer for the process compiles them once.
+RENDERER = DsfrDjangoTemplates()
+
+
 class StartupFilterForm(DsfrBaseForm):
     q = forms.CharField(label="Rechercher", required=False, max_length=200,
                         help_text="Dans le nom, la mission et la description")  # fmt: skip
@@ -38,26 +88,19 @@ class StartupFilterForm(DsfrBaseForm):
     sans_investigation = forms.BooleanField(label="Exclure les investigations", required=False)
     actives = forms.BooleanField(label="Startups actives seulement", required=False)
 
+    bound_field_class = KeptBoundField
+    default_renderer = RENDERER
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         everything = [("", "Toutes")]
+        choices = kept("startups:filter-choices", filter_choices, depends_on=("startups",))
         self.fields["phase"].choices = everything + PhaseKind.choices
         self.fields["statut"].choices = everything + StartupStatus.choices
-        self.fields["incubateur"].choices = everything + list(
-            Incubator.objects.filter(startups__isnull=False)
-            .distinct()
-            .order_by("title")
-            .values_list("pk", "title")
-        )
-        self.fields["sponsor"].choices = everything + [
-            (pk, f"{name} ({acronym})" if acronym else name)
-            for pk, name, acronym in Organisation.objects.filter(sponsored_startups__isnull=False)
-            .distinct()
-            .order_by("name")
-            .values_list("pk", "name", "acronym")
-        ]
-        self.fields["thematique"].choices = everything + labelled_values("themes")
-        self.fields["usager"].choices = [("", "Tous")] + labelled_values("user_types")
+        self.fields["incubateur"].choices = everything + choices["incubateur"]
+        self.fields["sponsor"].choices = everything + choices["sponsor"]
+        self.fields["thematique"].choices = everything + choices["thematique"]
+        self.fields["usager"].choices = [("", "Tous")] + choices["usager"]
 
     def get_context(self):
         # Every filter is optional: marking each one "(Optionnel)" would be noise.

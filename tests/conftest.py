@@ -24,12 +24,20 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def suite_clock():
+_suite_clock = time_machine_library.travel(SUITE_NOW, tick=False)
+
+
+def pytest_sessionstart(session):
     """Data built by session- and module-wide fixtures is dated SUITE_NOW too (still, so that
-    it is never later than what a test then writes)."""
-    with time_machine_library.travel(SUITE_NOW, tick=False):
-        yield
+    it is never later than what a test then writes).
+
+    Started with the session, not as a session fixture: a session fixture is set up inside the
+    first test, after that test's `@pytest.mark.time_machine` date, and would cover it."""
+    _suite_clock.start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _suite_clock.stop()
 
 
 @pytest.fixture(autouse=True)

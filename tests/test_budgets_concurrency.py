@@ -85,7 +85,12 @@ def test_two_allocations_at_the_same_moment_cannot_overspend_the_tranche():
 
     def allocate(startup):
         return lambda: services.propose_allocation(
-            tranche=tranche, startup=startup, amount=Decimal("600"), purpose="x", by=None
+            tranche=tranche,
+            startup=startup,
+            amount=Decimal("600"),
+            purpose="x",
+            period_start=tranche.available_on,
+            by=None,
         )
 
     outcomes = run_together(allocate(startups[0]), allocate(startups[1]))

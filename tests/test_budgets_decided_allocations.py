@@ -1,6 +1,7 @@
 """An allocation a committee decided changes only through a new decision, or an explicit
 correction whose reason the history keeps; it is never deleted by hand."""
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
@@ -21,6 +22,7 @@ def decided(staff_user):
         startup=StartupFactory(title="Aidants"),
         amount="250000",
         purpose="décision du comité du 18/11/2026 : Poursuite avec budget",
+        period_start=date(2026, 11, 18),
         by=staff_user,
     )
 

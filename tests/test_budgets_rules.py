@@ -59,6 +59,7 @@ def test_it_writes_a_whole_chain_through_the_services(admin_user):
         startup=StartupFactory(),
         amount=D("700000"),
         purpose="6 mois",
+        period_start=date(2025, 2, 1),
         by=admin_user,
     )
     commitment = services.create_commitment(

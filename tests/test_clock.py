@@ -47,3 +47,20 @@ def test_a_test_moves_the_clock(clock):
     assert timezone.localdate() == date(2028, 2, 29)
     clock.shift(60)
     assert timezone.localdate() == date(2028, 3, 1)
+
+
+def test_a_stated_instant_holds_in_a_test_run_alone():
+    # Run first in its session, a test's marker once lost to the suite's clock (set up inside
+    # that first test): a file or a test run alone then saw 18 November instead of its date.
+    import subprocess
+    import sys
+
+    test = "tests/test_clock.py::test_a_test_states_its_own_instant"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        cwd=TESTS.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr

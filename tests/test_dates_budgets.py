@@ -570,7 +570,11 @@ def create(allocation, day: date, amount: str = "100"):
 
 @pytest.mark.time_machine(paris("2028-06-01", "12:00"), tick=False)  # every date below is past
 def test_a_commitment_on_the_conventions_last_day_is_accepted_the_next_day_refused(period):
-    assert create(period, date(2026, 12, 31)).committed_on == date(2026, 12, 31)
+    # The convention ends on 31/12/2026, inside the year-end cut-off (no order after 15/12): its
+    # last day for an order is the 15th; the period's own edge is tested on 30/06 below.
+    assert create(period, date(2026, 12, 15)).committed_on == date(2026, 12, 15)
+    with pytest.raises(services.BudgetRuleError, match=r"pas de nouvelle commande après le 15/12"):
+        create(period, date(2026, 12, 31))
     with pytest.raises(
         services.BudgetRuleError,
         match=r"La date d'engagement \(01/01/2027\) doit être dans la période de la convention "
@@ -593,7 +597,8 @@ def test_a_commitment_on_the_conventions_last_day_is_accepted_the_next_day_refus
 
 @pytest.mark.time_machine(paris("2026-12-30", "23:30"), tick=False)  # 22:30 UTC
 def test_commitments_and_payments_are_of_today_at_the_latest_in_paris(period):
-    commitment = create(period, date(2026, 12, 30), "100")
+    commitment = create(period, date(2026, 12, 15), "100")
+    # The future is said first: tomorrow's order is refused as not done yet.
     with pytest.raises(
         services.BudgetRuleError,
         match=r"la date d'engagement \(31/12/2026\) est dans le futur .*aujourd'hui : 30/12/2026",
@@ -610,9 +615,11 @@ def test_commitments_and_payments_are_of_today_at_the_latest_in_paris(period):
         services.BudgetRuleError, match=r"la date de paiement \(31/12/2026\) est dans le futur"
     ):
         record(date(2026, 12, 30), date(2026, 12, 31))
-    # Midnight in Paris (23:00 UTC): the 31st is today.
+    # Midnight in Paris (23:00 UTC): the 31st is today; an order of that day is then refused
+    # for the year-end cut-off only, a payment is not an order and goes through.
     with time_machine.travel(paris("2026-12-31", "00:00"), tick=False):
-        assert create(period, date(2026, 12, 31)).committed_on == date(2026, 12, 31)
+        with pytest.raises(services.BudgetRuleError, match=r"clôture de fin d'année"):
+            create(period, date(2026, 12, 31))
         assert record(date(2026, 12, 31), date(2026, 12, 31)).paid_on == date(2026, 12, 31)
 
 
@@ -626,8 +633,8 @@ def test_a_commitment_on_the_tranches_first_day_is_accepted_the_day_before_refus
 
 @pytest.mark.time_machine(paris("2028-06-01", "12:00"), tick=False)  # every date below is past
 def test_payment_dates_on_their_edges(period):
-    commitment = create(period, date(2026, 12, 30), "100")
-    day = date(2026, 12, 30)
+    commitment = create(period, date(2026, 12, 15), "100")
+    day = date(2026, 12, 15)
 
     def record(service_done_on, paid_on):
         return services.record_payment(
@@ -637,7 +644,7 @@ def test_payment_dates_on_their_edges(period):
     # Service fait on the day of the commitment, paid the same day, or on the last day.
     assert record(day, day).paid_on == day
     assert record(day, date(2026, 12, 31)).paid_on == date(2026, 12, 31)
-    with pytest.raises(services.BudgetRuleError, match=r"précède l'engagement du 30/12/2026"):
+    with pytest.raises(services.BudgetRuleError, match=r"précède l'engagement du 15/12/2026"):
         record(day - DAY, day)
     with pytest.raises(
         services.BudgetRuleError, match=r"La date de paiement \(01/01/2027\) doit être"

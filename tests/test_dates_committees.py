@@ -181,6 +181,25 @@ def test_a_committee_is_upcoming_until_local_midnight(
     assert "Salle du jour J" not in upcoming_section(client)  # the cached page too
 
 
+def test_a_committee_held_on_its_day_is_no_longer_listed_as_upcoming(client, clock, staff_user):
+    # Its decisions are public from the moment they are recorded: the calendar must not show
+    # the same committee as « à venir » above them.
+    committee = CommitteeFactory(date=day("2026-12-15"), place="Salle du jour J")
+    dossier = dossier_for(
+        committee, startup_with_phases(("construction", day("2026-12-15") - timedelta(days=60)))
+    )
+    clock.move_to(paris("2026-12-15", "10:00"), tick=False)
+    assert "Salle du jour J" in upcoming_section(client)
+
+    services.mark_held(committee=committee)
+    services.record_decision(
+        dossier=dossier, kind="stop", effective_date=day("2026-12-15"), by=staff_user
+    )
+    assert list(Committee.objects.upcoming()) == []
+    assert list(Committee.objects.past()) == [committee]
+    assert "Salle du jour J" not in upcoming_section(client)  # the cached page too
+
+
 @pytest.mark.parametrize("committee_day", ["2026-12-15", "2027-06-15"])  # winter, summer
 def test_a_committee_can_be_held_decide_and_close_from_its_local_midnight(
     staff_user, clock, committee_day

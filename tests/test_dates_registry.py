@@ -35,7 +35,7 @@ SEASONS = [
     pytest.param(date(2027, 7, 1), 2, id="ete-UTC+2"),
 ]
 
-# The first badge of a startup page is its current phase (templates/startups/_phase_badge.html).
+# The first badge of a startup page is its current phase (startups_tags.phase_badge).
 BADGE = re.compile(r'<p class="fr-badge fr-badge--sm[^"]*">([^<]+)</p>')
 ONE_DAY = timedelta(days=1)
 

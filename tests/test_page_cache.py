@@ -53,6 +53,11 @@ def footprint():
     return cache.bytes_used, cache.entries()
 
 
+def page_entries():
+    """Bodies of pages held; the cache also keeps parts that pages share (`caching.kept`)."""
+    return sum(":page:" in key for key in cache._cache)
+
+
 def test_the_cache_is_the_byte_bounded_one():
     assert isinstance(caches["default"], BoundedLocMemCache)
 
@@ -64,7 +69,7 @@ def test_junk_query_strings_leave_the_cache_as_it_was_for_every_cached_page(clie
         response = client.get(url)
         assert response.status_code == 200, url
     before = footprint()
-    assert before[1] == len(cached_urls)
+    assert page_entries() == len(cached_urls)
 
     # 1 000 distinct junk query strings, spread over every page in turn.
     for n in range(1000):
@@ -81,13 +86,13 @@ def test_junk_beside_a_real_filter_is_ignored_and_each_filter_value_has_its_body
     beta = client.get("/startups/?q=beta").content.decode()
     assert "Alpha santé" in alpha and "Beta emploi" not in alpha
     assert "Beta emploi" in beta and "Alpha santé" not in beta
-    assert cache.entries() == 2
+    assert page_entries() == 2
 
     # The same filters, in another order and with junk: served from the two bodies kept.
     for n in range(50):
         client.get(f"/startups/?z={n}&q=alpha")
         client.get(f"/startups/?q=beta&junk={n}")
-    assert cache.entries() == 2
+    assert page_entries() == 2
     # Links built from the query (pagination) carry the parameters read, never the junk.
     junk = client.get("/startups/?utm_source=piege&q=alpha").content.decode()
     assert "piege" not in junk

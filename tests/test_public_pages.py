@@ -135,8 +135,8 @@ def test_a_startup_page_shows_what_a_reader_needs(client, accented, django_asser
     accented.stats_url = "https://donnees.beta.gouv.fr/stats"
     accented.save()
     EventFactory(startup=accented, kind="fast", date=date(2023, 6, 1), promotion=12, amount=230000)
-    # 10, and the team block's 2 (startups.members.team_of).
-    with django_assert_max_num_queries(12):
+    # 10, the next committee (committees_tags) and the team block's 2 (startups.members.team_of).
+    with django_assert_max_num_queries(13):
         response = client.get("/startups/données-et-territoires/")
     content = response.content.decode()
     assert "Éclairer les décisions locales" in content

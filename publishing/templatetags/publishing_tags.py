@@ -1,5 +1,8 @@
 from django import template
+from django.core.cache import cache
+from django.utils.safestring import mark_safe
 
+from publishing.caching import digest
 from publishing.markdown import render_markdown
 
 register = template.Library()
@@ -7,7 +10,16 @@ register = template.Library()
 
 @register.filter
 def markdown(text):
-    return render_markdown(text)
+    """The text's sanitised HTML, kept in the page cache under a digest of the text: a page
+    rebuilt because other data changed (a payment, a phase) does not parse it again."""
+    if not text:
+        return render_markdown(text)
+    key = f"markdown:{digest(text)}"
+    html = cache.get(key)
+    if html is None:
+        html = str(render_markdown(text))
+        cache.set(key, html)
+    return mark_safe(html)  # noqa: S308 - render_markdown's output, sanitised by nh3
 
 
 @register.filter

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('committees', '0006_decided_allocations'),
+        ('committees', '0007_allocation_periods'),
     ]
 
     operations = [
