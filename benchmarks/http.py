@@ -219,6 +219,11 @@ def startup_ids(url: str) -> list[str]:
         return [row[0] for row in connection.execute("SELECT id FROM startups_startup ORDER BY id")]
 
 
+def betagouv_api_targets() -> list[tuple]:
+    """beta.gouv.fr's API in its latest version (api/betagouv.py), measured at each size."""
+    return [("/api/v2.7/startups.json", "/api/v2.7/startups.json", None, "")]
+
+
 def measure(
     url: str, base: str, duration: int, connections: int, server: subprocess.Popen
 ) -> list[tuple]:
@@ -270,6 +275,7 @@ def measure(
                 partner,
             )
         )
+    targets += betagouv_api_targets()
     rows = []
     ceiling = None
     for name, path, lua, cookie in targets:

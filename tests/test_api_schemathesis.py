@@ -1,10 +1,12 @@
-"""The whole public API fuzzed by schemathesis from its own OpenAPI document.
+"""The whole public API fuzzed by schemathesis from its own OpenAPI documents, every version.
 
-The schema is read through the WSGI application (`/api/v2/openapi.json`), every operation is
+Each version's document is read through the WSGI application (`/api/v2/openapi.json`,
+`/api/v2.1/openapi.json` … `/api/v2.7/openapi.json`), every operation is
 called with a bounded, deterministic set of generated requests (path ids with dots, accents,
 slashes, NUL bytes…; arbitrary If-None-Match / If-Modified-Since headers) against a small
-registry with phases, events, sponsors, indicators, budget and decisions. Each response must
-not be a 5xx and must match the document: status code, content type, body schema.
+registry with phases, events, sponsors, members, indicators, budget and decisions. Each
+response must not be a 5xx and must match the document: status code, content type, body
+schema (generated from api/schemas.py: optional keys, "" or null per field, no other key).
 """
 
 from datetime import date, timedelta
@@ -17,7 +19,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
-from api import decisions, impact, money, openapi
+from api import betagouv, decisions, impact, money, openapi
 from committees.models import DecisionKind
 from portfolio.wsgi import application
 from startups.models import EventKind
@@ -33,6 +35,7 @@ from tests.factories import (
 from tests.factories_budgets import AllocationFactory, CommitmentFactory, PaymentFactory
 from tests.factories_committees import CommitteeFactory, DecisionFactory, DossierFactory
 from tests.factories_impact import IndicatorFactory, NorthStarFactory, monthly_values
+from tests.factories_members import member_on
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,
@@ -58,6 +61,10 @@ def small_registry() -> None:
         for number, startup_id in enumerate(["1000.jours", "données-et-territoires", "auxAJ"])
     ]
     startups[0].co_incubators.add(incubators[1])
+    # Members: one active, one whose mission ended, one before (`previously`).
+    member_on(["1000.jours"], date(2024, 1, 1), None, id="ana.lyse", github="ana")
+    member_on(["auxAJ"], date(2023, 1, 1), date(2024, 1, 1), id="bob.leponge", link="https://x.fr")
+    member_on(["auxAJ"], date(2022, 1, 1), date(2022, 6, 1), previously=["1000.jours"])
     EventFactory(startup=startups[0], kind=EventKind.PRODUCT_LAUNCH, date=date(2023, 6, 1))
     EventFactory(startup=startups[1], kind=EventKind.COMMITTEE, comment="Ligne 1\nLigne 2")
     # Indicators: a North Star with values, a plain one without any.
@@ -83,8 +90,11 @@ def small_registry() -> None:
     )
 
 
-# Read through the application itself (the document is static: no database query).
-schema = schemathesis.openapi.from_wsgi("/api/v2/openapi.json", application)
+# Read through the application itself (the documents are static: no database query).
+SCHEMAS = {
+    version: schemathesis.openapi.from_wsgi(f"/api/v{version}/openapi.json", application)
+    for version in betagouv.VERSIONS
+}
 
 
 @pytest.fixture
@@ -101,16 +111,36 @@ def registry(db):
     cache.clear()
 
 
-@schema.parametrize()
-@settings(
-    max_examples=12,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
-def test_every_operation_answers_without_error_and_as_documented(case, registry):
-    case.call_and_validate(checks=CHECKS)
+def fuzzed(version: str):
+    """The test of every operation of `version`'s document."""
+
+    @SCHEMAS[version].parametrize()
+    @settings(
+        max_examples=12,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def test(case, registry):
+        case.call_and_validate(checks=CHECKS)
+
+    return test
+
+
+test_v2_every_operation_answers_without_error_and_as_documented = fuzzed("2")
+test_v2_1_every_operation_answers_as_documented = fuzzed("2.1")
+test_v2_2_every_operation_answers_as_documented = fuzzed("2.2")
+test_v2_3_every_operation_answers_as_documented = fuzzed("2.3")
+test_v2_4_every_operation_answers_as_documented = fuzzed("2.4")
+test_v2_5_every_operation_answers_as_documented = fuzzed("2.5")
+test_v2_6_every_operation_answers_as_documented = fuzzed("2.6")
+test_v2_7_every_operation_answers_as_documented = fuzzed("2.7")
+
+
+def test_every_version_has_its_fuzzed_test():
+    tests = {name for name in globals() if name.startswith("test_v")}
+    assert len(tests) == len(betagouv.VERSIONS)
 
 
 def test_every_public_api_route_is_in_the_document():

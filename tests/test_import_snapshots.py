@@ -217,8 +217,8 @@ def test_the_pages_say_date_inconnue_where_the_start_would_stand(
 def test_the_api_gives_null_for_an_unknown_start(old_snapshot, client):
     run(old_snapshot)
 
-    data = client.get("/api/v2/startups.json").json()["data"]
-    assert data[0]["attributes"]["phases"][-1] == {"name": "transfere", "start": None, "end": None}
+    data = client.get("/api/v2/startups/reprise.json").json()["data"]
+    assert data["attributes"]["phases"][-1] == {"name": "transfere", "start": None, "end": None}
 
 
 def test_the_database_holds_one_undated_phase_per_startup(old_snapshot):
