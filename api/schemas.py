@@ -15,7 +15,7 @@ structs by the tests (`msgspec.convert(..., type=...)`).
 
 from typing import Annotated, Literal
 
-from msgspec import UNSET, Meta, Struct, UnsetType, field
+from msgspec import UNSET, Meta, Struct, UnsetType, defstruct, field
 
 from budgets.models import Activity, PublicContract, Resource, TaxBasis
 from committees.models import DecisionKind
@@ -261,106 +261,41 @@ STARTUP_TYPE = doc(Literal["startup"], "Type de ressource.")
 INCLUDED = doc(list[IncludedIncubator], "Les incubateurs visibles, par nom de fichier.")
 
 
-class StartupV2(Shape, kw_only=True):
-    """Une startup (v2)."""
-
-    id: STARTUP_ID
-    type: STARTUP_TYPE
-    attributes: StartupAttributesV2
-    relationships: Relationships
-
-
-class StartupV2_1(Shape, kw_only=True):
-    """Une startup (v2.1 à v2.3)."""
-
-    id: STARTUP_ID
-    type: STARTUP_TYPE
-    attributes: StartupAttributesV2_1
-    relationships: Relationships
-
-
-class StartupV2_4(Shape, kw_only=True):
-    """Une startup (v2.4)."""
-
-    id: STARTUP_ID
-    type: STARTUP_TYPE
-    attributes: StartupAttributesV2_4
-    relationships: Relationships
-
-
-class StartupV2_5(Shape, kw_only=True):
-    """Une startup (v2.5)."""
-
-    id: STARTUP_ID
-    type: STARTUP_TYPE
-    attributes: StartupAttributesV2_5
-    relationships: Relationships
+def _startup_shapes(
+    version: str, label: str, attributes: type, relationships: type
+) -> tuple[type, type]:
+    """One startup and the whole list of `version` (they differ only by their attributes and
+    relationships): the same four keys, the same three keys, in beta.gouv.fr's order."""
+    startup = defstruct(
+        f"StartupV{version}",
+        [
+            ("id", STARTUP_ID),
+            ("type", STARTUP_TYPE),
+            ("attributes", attributes),
+            ("relationships", relationships),
+        ],
+        bases=(Shape,),
+        kw_only=True,
+    )
+    startup.__doc__ = f"Une startup ({label})."
+    startups = defstruct(
+        f"StartupsV{version}",
+        [("links", Links), ("data", doc(list[startup], "Les startups.")), ("included", INCLUDED)],
+        bases=(Shape,),
+        kw_only=True,
+    )
+    startups.__doc__ = f"Toutes les startups, par nom de fichier ({label})."
+    return startup, startups
 
 
-class StartupV2_6(Shape, kw_only=True):
-    """Une startup (v2.6)."""
-
-    id: STARTUP_ID
-    type: STARTUP_TYPE
-    attributes: StartupAttributesV2_6
-    relationships: Relationships
-
-
-class StartupV2_7(Shape, kw_only=True):
-    """Une startup (v2.7)."""
-
-    id: STARTUP_ID
-    type: STARTUP_TYPE
-    attributes: StartupAttributesV2_6
-    relationships: RelationshipsV2_7
-
-
-class StartupsV2(Shape, kw_only=True):
-    """Toutes les startups, par nom de fichier (v2)."""
-
-    links: Links
-    data: doc(list[StartupV2], "Les startups.")
-    included: INCLUDED
-
-
-class StartupsV2_1(Shape, kw_only=True):
-    """Toutes les startups, par nom de fichier (v2.1 à v2.3)."""
-
-    links: Links
-    data: doc(list[StartupV2_1], "Les startups.")
-    included: INCLUDED
-
-
-class StartupsV2_4(Shape, kw_only=True):
-    """Toutes les startups, par nom de fichier (v2.4)."""
-
-    links: Links
-    data: doc(list[StartupV2_4], "Les startups.")
-    included: INCLUDED
-
-
-class StartupsV2_5(Shape, kw_only=True):
-    """Toutes les startups, par nom de fichier (v2.5)."""
-
-    links: Links
-    data: doc(list[StartupV2_5], "Les startups.")
-    included: INCLUDED
-
-
-class StartupsV2_6(Shape, kw_only=True):
-    """Toutes les startups, par nom de fichier (v2.6)."""
-
-    links: Links
-    data: doc(list[StartupV2_6], "Les startups.")
-    included: INCLUDED
-
-
-class StartupsV2_7(Shape, kw_only=True):
-    """Toutes les startups, par nom de fichier (v2.7)."""
-
-    links: Links
-    data: doc(list[StartupV2_7], "Les startups.")
-    included: INCLUDED
+StartupV2, StartupsV2 = _startup_shapes("2", "v2", StartupAttributesV2, Relationships)
+StartupV2_1, StartupsV2_1 = _startup_shapes(
+    "2_1", "v2.1 à v2.3", StartupAttributesV2_1, Relationships
+)
+StartupV2_4, StartupsV2_4 = _startup_shapes("2_4", "v2.4", StartupAttributesV2_4, Relationships)
+StartupV2_5, StartupsV2_5 = _startup_shapes("2_5", "v2.5", StartupAttributesV2_5, Relationships)
+StartupV2_6, StartupsV2_6 = _startup_shapes("2_6", "v2.6", StartupAttributesV2_6, Relationships)
+StartupV2_7, StartupsV2_7 = _startup_shapes("2_7", "v2.7", StartupAttributesV2_6, RelationshipsV2_7)
 
 
 # =================================================================================================

@@ -119,7 +119,9 @@ def import_corpus(
             startup_ids = _import_startups(
                 files["startups"], report, on, progress, members, placeholders_before
             )
-            _mark_absent(files["startups"], report, on)
+            report.back, report.absent = _mark_absent(
+                Startup, files["startups"], report, on, counted="startups"
+            )
             _count_corrections(startup_ids, report)
             if files["authors"]:
                 import_members(files["authors"], report, on, progress)
@@ -275,26 +277,28 @@ def _with_membership(source: importer.SourceFile, members: dict[str, str]):
         source.sha256 = hashlib.sha256(f"{source.sha256}:{member_of}".encode()).hexdigest()
 
 
-def _mark_absent(paths: list[Path], report: ImportReport, on: datetime.date):
-    """Mark the imported startups whose file is not in the corpus; unmark those back.
+def _mark_absent(
+    model, paths: list[Path], report: ImportReport, on: datetime.date, *, counted: str
+) -> tuple[list[str], list[str]]:
+    """Mark the imported rows of `model` (startups, members) whose file is not in the corpus;
+    unmark those back. Returns (back, absent), sorted.
 
     Ids are read first and rows updated only when there are some: an UPDATE of no row still
     fires the data-change trigger, and an unchanged re-import must write nothing.
     """
     present = {importer.file_id(path) for path in paths}
     imported = dict(
-        Startup.objects.exclude(source_sha256="").values_list("pk", "absent_from_source_since")
+        model.objects.exclude(source_sha256="").values_list("pk", "absent_from_source_since")
     )
     gone = [pk for pk, since in imported.items() if since is None and pk not in present]
     back = [pk for pk, since in imported.items() if since is not None and pk in present]
-    # Plain updates: the import's mark, not a change of the startup's own data.
+    # Plain updates: the import's mark, not a change of the row's own data.
     if gone:
-        Startup.objects.filter(pk__in=gone).update(absent_from_source_since=on)
-        report.count("startups", "absent", len(gone))
+        model.objects.filter(pk__in=gone).update(absent_from_source_since=on)
+        report.count(counted, "absent", len(gone))
     if back:
-        Startup.objects.filter(pk__in=back).update(absent_from_source_since=None)
-    report.back = sorted(back)
-    report.absent = sorted(pk for pk in imported if pk not in present)
+        model.objects.filter(pk__in=back).update(absent_from_source_since=None)
+    return sorted(back), sorted(pk for pk in imported if pk not in present)
 
 
 def _unfile(model, paths: list[Path]):
@@ -733,7 +737,7 @@ def import_members(
                 except DatabaseError as exc:
                     reason = f"refusé par la base de données : {exc}".strip()
                     _member_failed(record.source.path, reason, report)
-    _mark_absent_members(paths, report, on)
+    _, report.absent_members = _mark_absent(Member, paths, report, on, counted="members")
     rows = (
         MemberImportCorrection.objects.filter(member__absent_from_source_since__isnull=True)
         .values_list("kind")
@@ -843,19 +847,3 @@ def write_member(record: "authors.MemberRecord", report: ImportReport) -> Member
         )
     report.count("members", "updated" if changed or mission_changes else "unchanged")
     return member
-
-
-def _mark_absent_members(paths: list[Path], report: ImportReport, on: datetime.date):
-    """As `_mark_absent` for startups: a member whose file left the corpus is kept and marked."""
-    present = {importer.file_id(path) for path in paths}
-    imported = dict(
-        Member.objects.exclude(source_sha256="").values_list("pk", "absent_from_source_since")
-    )
-    gone = [pk for pk, since in imported.items() if since is None and pk not in present]
-    back = [pk for pk, since in imported.items() if since is not None and pk in present]
-    if gone:
-        Member.objects.filter(pk__in=gone).update(absent_from_source_since=on)
-        report.count("members", "absent", len(gone))
-    if back:
-        Member.objects.filter(pk__in=back).update(absent_from_source_since=None)
-    report.absent_members = sorted(pk for pk in imported if pk not in present)
