@@ -117,21 +117,44 @@ def phase_front_matter(kind: str, start: date | None, end: date | None, comment:
     return phase
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What `startup_page` compares of the importer's reading of a file: the registry's values
+    that came from it. Only that is kept, not the record (the file's text, its body, the
+    corrections): at 6 620 startups whole records held ~30 MB per process."""
+
+    fields: dict
+    incubators: tuple[str, frozenset[str]]
+    sponsors: frozenset[str]
+    phases: tuple[tuple, ...]
+    events: tuple[tuple, ...]
+
+    @classmethod
+    def of(cls, record: importer.StartupRecord) -> "Reading":
+        return cls(
+            fields={name: record.fields[name] for name in STARTUP_KEYS if name in record.fields},
+            incubators=(record.incubator_id, frozenset(record.co_incubator_ids)),
+            sponsors=frozenset(record.sponsor_ids),
+            phases=tuple((p.kind, p.start, p.end) for p in record.phases),
+            events=tuple((e.kind, e.date, e.comment) for e in record.events),
+        )
+
+
 class Imported:
     """What the importer reads in a startup's front matter, computed once per file content.
 
     The reading is pure and the file's digest (`source_sha256`, taken on the raw file and the
-    rules' version) names its input, so a process keeps the last readings it made: a rebuild
-    of the API after a change to the registry does not run the import rules on every file
-    again. Bounded: the least recently used readings go first.
+    rules' version) names its input, so a process keeps the last readings it made (as
+    `Reading`s): a rebuild of the API after a change to the registry does not run the import
+    rules on every file again. Bounded: the least recently used readings go first.
     """
 
     SIZE = 20_000
 
     def __init__(self):
-        self.readings: OrderedDict[str, importer.StartupRecord | None] = OrderedDict()
+        self.readings: OrderedDict[str, Reading | None] = OrderedDict()
 
-    def __call__(self, row: dict, on: date) -> importer.StartupRecord | None:
+    def __call__(self, row: dict, on: date) -> Reading | None:
         if not row["source_front_matter"]:
             return None  # created in Portefeuille: nothing was imported
         key = row["source_sha256"]
@@ -141,14 +164,14 @@ class Imported:
         try:
             # The body is the registry's (the import keeps it as read): only the front matter
             # is compared.
-            record = importer.startup_record(source_file(row, row["description"]), on)
+            reading = Reading.of(importer.startup_record(source_file(row, row["description"]), on))
         except importer.SourceError:
-            record = None  # a front matter the import would refuse today
+            reading = None  # a front matter the import would refuse today
         if key:
-            self.readings[key] = record
+            self.readings[key] = reading
             if len(self.readings) > self.SIZE:
                 self.readings.popitem(last=False)
-        return record
+        return reading
 
 
 imported_startup = Imported()
@@ -172,22 +195,17 @@ def startup_page(
             set_key(data, key, row[name])
 
     primary = row["incubator_id"]
-    if not record or (record.incubator_id, set(record.co_incubator_ids)) != (
-        primary,
-        set(co_incubators) - {primary},
-    ):
+    if not record or record.incubators != (primary, frozenset(co_incubators) - {primary}):
         data["incubator"] = primary
         others = [i for i in co_incubators if i != primary]
         set_key(data, "incubators", [primary, *others] if others else None)
-    if not record or set(record.sponsor_ids) != set(sponsors):
+    if not record or record.sponsors != frozenset(sponsors):
         data["sponsors"] = [f"/organisations/{sponsor}" for sponsor in sponsors]
-    if not record or [(p.kind, p.start, p.end) for p in record.phases] != [
-        (kind, start, end) for kind, start, end, _ in phases
-    ]:
+    if not record or record.phases != tuple((kind, start, end) for kind, start, end, _ in phases):
         data["phases"] = [phase_front_matter(*phase) for phase in phases]
-    if not record or [(e.kind, e.date, e.comment) for e in record.events] != [
+    if not record or record.events != tuple(
         (kind, day, comment) for kind, day, comment, _ in events
-    ]:
+    ):
         data["events"] = [
             {"name": source_name or kind, "date": day.isoformat(), "comment": comment}
             if comment
