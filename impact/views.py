@@ -161,19 +161,17 @@ def half_year_ends(first: date, on: date) -> list[date]:
 
 
 PHASES_OVER_TIME_SQL = """
-WITH dated AS (
-    -- An undated phase (the last, NULL sorts last) begins the day after the last dated one:
-    -- the rule of with_current_phase; alone, it has always begun.
-    SELECT startup_id, id, kind,
-           COALESCE(start,
-                    LAG(start) OVER (PARTITION BY startup_id ORDER BY start, id) + 1,
-                    '-infinity'::date) AS start
+WITH spans AS (
+    -- One pass over each startup's phases in order. An undated phase (the last, NULL sorts
+    -- last) begins the day after the last dated one: the rule of with_current_phase; alone, it
+    -- has always begun. A phase lasts until the next begins. The startups are told apart by
+    -- byte order (COLLATE "C"): the same groups, sorted without the language's rules.
+    SELECT kind,
+           COALESCE(start, LAG(start) OVER w + 1, '-infinity'::date) AS start,
+           CASE WHEN LEAD(id) OVER w IS NOT NULL THEN COALESCE(LEAD(start) OVER w, start + 1)
+           END AS next_start
     FROM startups_phase
-),
-spans AS (
-    SELECT kind, start,
-           LEAD(start) OVER (PARTITION BY startup_id ORDER BY start, id) AS next_start
-    FROM dated
+    WINDOW w AS (PARTITION BY startup_id COLLATE "C" ORDER BY start, id)
 ),
 -- The days a phase covers, as positions in the sorted days: from the first day on or after
 -- its start to the last day before the next phase starts (width_bucket counts the days at or
@@ -184,10 +182,13 @@ covered AS (
            COALESCE(width_bucket(next_start - 1, %(days)s::date[]), %(n)s) AS last
     FROM spans
     WHERE kind = ANY(%(kinds)s)
+),
+changes AS (
+    SELECT kind, first AS position, 1 AS change FROM covered WHERE first <= last
+    UNION ALL
+    SELECT kind, last + 1, -1 FROM covered WHERE first <= last AND last < %(n)s
 )
-SELECT kind, first, 1 FROM covered WHERE first <= last
-UNION ALL
-SELECT kind, last + 1, -1 FROM covered WHERE first <= last AND last < %(n)s
+SELECT kind, position, sum(change) FROM changes GROUP BY kind, position
 """
 
 

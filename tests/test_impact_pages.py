@@ -155,6 +155,8 @@ def test_phases_over_time_count_what_the_current_phase_rule_says_on_each_day():
     startup_with_phases(("investigation", date(2023, 6, 30)), ("construction", date(2023, 7, 1)))
     undated_last = startup_with_phases(("investigation", date(2022, 1, 1)))
     PhaseFactory(startup=undated_last, kind="construction", start=None)
+    on_a_half_end = startup_with_phases(("investigation", date(2023, 12, 31)))
+    PhaseFactory(startup=on_a_half_end, kind="construction", start=None)
     startup_with_phases(
         ("investigation", date(2021, 12, 31)),
         ("construction", date(2023, 12, 31)),
