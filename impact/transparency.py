@@ -190,17 +190,20 @@ def checklist_for(
     *,
     north_star: Indicator | None = None,
     measurements: Iterable | None = None,
+    has_budget: bool | None = None,
     on: date | None = None,
 ) -> Checklist:
     """One startup's checklist. Given its North Star already loaded with its measurements (the
-    impact page has them), no query; otherwise one query, plus the money source."""
+    impact page has them), no query; otherwise one query. Plus the money source, unless
+    `has_budget` says it (the startup page has read its budget block already)."""
     on = on or today()
     if measurements is not None:
         state = north_star_state_of(north_star, measurements)
     else:
         state = _north_star_states([startup.pk]).get(startup.pk)
     row = {name: getattr(startup, name) for name in FIELDS}
-    has_budget = startup.pk in startups_with_budget_figures([startup.pk])
+    if has_budget is None:
+        has_budget = startup.pk in startups_with_budget_figures([startup.pk])
     return _checklist(row, state, has_budget, on)
 
 

@@ -5,6 +5,7 @@ values (tests/test_impact_pages.py checks it at two sizes): rows are loaded in b
 grouped in Python, charts are drawn from those rows (startups/charts.py).
 """
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
@@ -160,26 +161,34 @@ def half_year_ends(first: date, on: date) -> list[date]:
 
 
 PHASES_OVER_TIME_SQL = """
-WITH dated AS (
-    -- An undated phase (the last, NULL sorts last) begins the day after the last dated one:
-    -- the rule of with_current_phase; alone, it has always begun.
-    SELECT startup_id, id, kind,
-           COALESCE(start,
-                    LAG(start) OVER (PARTITION BY startup_id ORDER BY start, id) + 1,
-                    '-infinity'::date) AS start
+WITH spans AS (
+    -- One pass over each startup's phases in order. An undated phase (the last, NULL sorts
+    -- last) begins the day after the last dated one: the rule of with_current_phase; alone, it
+    -- has always begun. A phase lasts until the next begins. The startups are told apart by
+    -- byte order (COLLATE "C"): the same groups, sorted without the language's rules.
+    SELECT kind,
+           COALESCE(start, LAG(start) OVER w + 1, '-infinity'::date) AS start,
+           CASE WHEN LEAD(id) OVER w IS NOT NULL THEN COALESCE(LEAD(start) OVER w, start + 1)
+           END AS next_start
     FROM startups_phase
+    WINDOW w AS (PARTITION BY startup_id COLLATE "C" ORDER BY start, id)
 ),
-spans AS (
-    SELECT kind, start,
-           LEAD(start) OVER (PARTITION BY startup_id ORDER BY start, id) AS next_start
-    FROM dated
+-- The days a phase covers, as positions in the sorted days: from the first day on or after
+-- its start to the last day before the next phase starts (width_bucket counts the days at or
+-- before a date, by binary search).
+covered AS (
+    SELECT kind,
+           width_bucket(start - 1, %(days)s::date[]) + 1 AS first,
+           COALESCE(width_bucket(next_start - 1, %(days)s::date[]), %(n)s) AS last
+    FROM spans
+    WHERE kind = ANY(%(kinds)s)
 ),
-days AS (SELECT unnest(%s::date[]) AS day)
-SELECT days.day, spans.kind, count(*)
-FROM days JOIN spans ON spans.start <= days.day
-                    AND (spans.next_start IS NULL OR spans.next_start > days.day)
-WHERE spans.kind = ANY(%s)
-GROUP BY days.day, spans.kind
+changes AS (
+    SELECT kind, first AS position, 1 AS change FROM covered WHERE first <= last
+    UNION ALL
+    SELECT kind, last + 1, -1 FROM covered WHERE first <= last AND last < %(n)s
+)
+SELECT kind, position, sum(change) FROM changes GROUP BY kind, position
 """
 
 
@@ -187,6 +196,9 @@ def phases_over_time(on: date) -> tuple[list[date], dict[tuple[date, str], int]]
     """Startups in each active phase at the end of each half-year: one query.
 
     Same rule as `StartupQuerySet.with_current_phase`: a phase lasts until the next starts.
+    Each phase gives +1 on the first day it covers and -1 after its last; the counts are the
+    running sums, in Python. Joining every phase to every day (a range condition, no index)
+    cost phases × days: 150 ms at 6 620 startups.
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT min(start) FROM startups_phase WHERE start <= %s", [on])
@@ -196,8 +208,18 @@ def phases_over_time(on: date) -> tuple[list[date], dict[tuple[date, str], int]]
         # Ten years at most: older halves hold a handful of startups and crowd the chart.
         first = max(first, date(on.year - 10, 1, 1))
         days = half_year_ends(first, on)
-        cursor.execute(PHASES_OVER_TIME_SQL, [days, [str(k) for k in TIMELINE_KINDS]])
-        counts = {(day, kind): number for day, kind, number in cursor.fetchall()}
+        kinds = [str(k) for k in TIMELINE_KINDS]
+        cursor.execute(PHASES_OVER_TIME_SQL, {"days": days, "n": len(days), "kinds": kinds})
+        changes = Counter()
+        for kind, position, change in cursor.fetchall():
+            changes[position, kind] += change
+    counts = {}
+    for kind in kinds:
+        running = 0
+        for position, day in enumerate(days, 1):
+            running += changes[position, kind]
+            if running:
+                counts[day, kind] = running
     return days, counts
 
 

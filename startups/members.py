@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from startups.models import Member, Mission, Startup, today
 
@@ -165,13 +165,19 @@ def team_of(startup_id: str, on: date | None = None) -> Team:
     `betagouv_memberships(on)[startup_id]`, as Member objects (missions prefetched in source
     order). 2 queries."""
     on = on or today()
+    # A union of the three ways in, each read by its GIN index: one OR over the three scanned
+    # every member (3 500 of them on the real corpus) on every startup page.
+    named_in = (
+        Mission.objects.filter(startup_ids__contains=[startup_id])
+        .values("member")
+        .union(
+            Member.objects.filter(previously__contains=[startup_id]).values("pk"),
+            Member.objects.filter(legacy_startups__contains=[startup_id]).values("pk"),
+        )
+    )
     members = (
         Member.objects.in_source()
-        .filter(
-            Q(pk__in=Mission.objects.filter(startup_ids__contains=[startup_id]).values("member"))
-            | Q(previously__contains=[startup_id])
-            | Q(legacy_startups__contains=[startup_id])
-        )
+        .filter(pk__in=named_in)
         .prefetch_related(Prefetch("missions", queryset=Mission.objects.order_by("position")))
     )
     team = Team(startup_id=startup_id, on=on)

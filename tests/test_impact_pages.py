@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,8 +11,10 @@ import pytest
 from django.core.cache import cache
 
 from impact.models import ImpactCategory
+from impact.views import TIMELINE_KINDS, phases_over_time
+from startups.models import Startup
 from tests.clock import TODAY
-from tests.factories import startup_with_phases
+from tests.factories import PhaseFactory, StartupFactory, startup_with_phases
 from tests.factories_budgets import PaymentFactory
 from tests.factories_impact import (
     IndicatorFactory,
@@ -143,6 +146,33 @@ def test_phases_over_time_follow_the_current_phase_rule(client):
     content = client.get("/impact/").content.decode()
     row = content.split('<th scope="row">juin 2024</th>')[1].split("</tr>")[0]
     assert row.startswith("<td>0</td><td>1</td><td>0</td><td>0</td><td>1</td>")
+
+
+def test_phases_over_time_count_what_the_current_phase_rule_says_on_each_day():
+    """Every day of the timeline, the counts are those of with_current_phase on that day:
+    phases starting on a half's last day, the day after, an undated last phase, a phase planned
+    after today, one that ends before the next starts (a phase lasts until the next)."""
+    startup_with_phases(("investigation", date(2023, 6, 30)), ("construction", date(2023, 7, 1)))
+    undated_last = startup_with_phases(("investigation", date(2022, 1, 1)))
+    PhaseFactory(startup=undated_last, kind="construction", start=None)
+    on_a_half_end = startup_with_phases(("investigation", date(2023, 12, 31)))
+    PhaseFactory(startup=on_a_half_end, kind="construction", start=None)
+    startup_with_phases(
+        ("investigation", date(2021, 12, 31)),
+        ("construction", date(2023, 12, 31)),
+        ("acceleration", TODAY + timedelta(days=20)),
+    )
+    startup_with_phases(("construction", date(2022, 5, 1)), ("abandon", date(2024, 6, 30)))
+    PhaseFactory(startup=StartupFactory(), kind="construction", start=None)
+    days, counts = phases_over_time(TODAY)
+    assert days[-1] == TODAY and len(days) > 6
+    for day in days:
+        expected = Counter(
+            Startup.objects.with_current_phase(day)
+            .filter(current_phase_kind__in=TIMELINE_KINDS)
+            .values_list("current_phase_kind", flat=True)
+        )
+        assert {kind: n for (d, kind), n in counts.items() if d == day} == expected, day
 
 
 @pytest.mark.parametrize("size", [2, 12])

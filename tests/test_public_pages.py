@@ -4,8 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from startups.models import Startup
+from startups.models import ImportCorrection, Startup
 from startups.phases import PhaseKind
+from startups.views import startup_for_page
 from tests.clock import SUITE_NOW, TODAY
 from tests.factories import (
     EventFactory,
@@ -135,8 +136,11 @@ def test_a_startup_page_shows_what_a_reader_needs(client, accented, django_asser
     accented.stats_url = "https://donnees.beta.gouv.fr/stats"
     accented.save()
     EventFactory(startup=accented, kind="fast", date=date(2023, 6, 1), promotion=12, amount=230000)
-    # 10, the next committee (committees_tags) and the team block's 2 (startups.members.team_of).
-    with django_assert_max_num_queries(13):
+    # The startup with its phases, events, sponsors, co-incubators and corrections (one query),
+    # the next committee (committees_tags), the budget block, read once for the block and the
+    # transparency point (budgets_tags), the North Star (impact_tags) and the team block's 2
+    # (startups.members.team_of).
+    with django_assert_max_num_queries(6):
         response = client.get("/startups/données-et-territoires/")
     content = response.content.decode()
     assert "Éclairer les décisions locales" in content
@@ -232,3 +236,34 @@ def test_pages_answer_304_to_a_conditional_get_and_change_with_the_data(client, 
     assert "Nouveau titre" in changed.content.decode()
     EventFactory(startup=accented)
     assert client.get(url)["ETag"] != changed["ETag"]
+
+
+def test_a_startup_page_reads_its_lists_in_one_query(client, django_assert_num_queries):
+    """Phases, events, sponsors, co-incubators and import corrections come with the startup
+    (startups.views.startup_for_page): each shown, in order, with its exact values."""
+    startup = startup_with_phases(
+        ("investigation", date(2023, 1, 1)), ("construction", date(2023, 7, 1))
+    )
+    startup.co_incubators.add(IncubatorFactory(title="Fabrique du Sud"))
+    startup.sponsors.set(
+        [
+            OrganisationFactory(name="Zèbre", acronym=""),
+            OrganisationFactory(name="Agence", acronym="AG"),
+        ]
+    )
+    EventFactory(startup=startup, kind="fast", date=date(2024, 6, 1), promotion=3, amount="1234.56")
+    EventFactory(startup=startup, kind="product_launch", date=date(2023, 9, 1))
+    ImportCorrection.objects.create(startup=startup, kind="overlap", message="Date corrigée")
+    with django_assert_num_queries(1):
+        page_startup = startup_for_page(startup.pk)
+        assert [p.start for p in page_startup.phases.all()] == [date(2023, 1, 1), date(2023, 7, 1)]
+        assert [str(o) for o in page_startup.sponsors.all()] == ["Agence (AG)", "Zèbre"]
+        assert [i.title for i in page_startup.co_incubators.all()] == ["Fabrique du Sud"]
+        assert [c.message for c in page_startup.import_corrections.all()] == ["Date corrigée"]
+        assert [e.date for e in page_startup.page_events] == [date(2023, 9, 1), date(2024, 6, 1)]
+        assert str(page_startup.page_events[1].amount) == "1234.56"
+        assert page_startup.current_kind == "construction"
+    content = client.get(startup.get_absolute_url()).content.decode()
+    assert "Fabrique du Sud" in content and "Date corrigée" in content
+    assert content.index("Lancement du produit") < content.index("Lauréate FAST")
+    assert "(promotion 3), 1\xa0235 €" in content
