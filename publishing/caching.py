@@ -175,17 +175,37 @@ def kept[T](name: str, build: Callable[[], T], *, depends_on: tuple[str, ...] | 
     Inside a page with the same `depends_on`, the version is the one the page is keyed on (no
     query); elsewhere, `DataChange.latest` (remembered PUBLIC_DATA_VERSION_TTL seconds).
     """
+    return kept_many({name: name}, lambda names: {name: build()}, depends_on=depends_on)[name]
+
+
+def kept_many[K, T](
+    names: dict[K, str],
+    build: Callable[[list[K]], dict[K, T]],
+    *,
+    depends_on: tuple[str, ...] | None = None,
+) -> dict[K, T]:
+    """`kept` for many values at once ({key: name}): one lookup for them all, and one call of
+    `build(keys not kept)` -> {key: value} for the others (each then kept under its name).
+    For what every page of a list shows one of (a startup's card): built once, whatever list,
+    filter or search shows it next."""
     version = (_page_versions.get() or {}).get(depends_on)
     if version is None:
         version, _ = DataChange.latest(tables_of(depends_on))
     state = f"{version}|{today().isoformat()}"
-    cache_key = f"kept:{digest(name)}"
-    cached = cache.get(cache_key)
-    if cached is not None and cached[0] == state:
-        return cached[1]
-    value = build()
-    cache.set(cache_key, (state, value))
-    return value
+    cache_keys = {key: f"kept:{digest(name)}" for key, name in names.items()}
+    found = cache.get_many(cache_keys.values())
+    values, missing = {}, []
+    for key, cache_key in cache_keys.items():
+        cached = found.get(cache_key)
+        if cached is not None and cached[0] == state:
+            values[key] = cached[1]
+        else:
+            missing.append(key)
+    if missing:
+        built = build(missing)
+        cache.set_many({cache_keys[key]: (state, value) for key, value in built.items()})
+        values.update(built)
+    return values
 
 
 def read_only(query: QueryDict, params: tuple[str, ...]) -> QueryDict:

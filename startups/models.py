@@ -5,8 +5,9 @@ from datetime import date, timedelta
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db import models
+from django.db import connection, models
 from django.db.models import Deferrable, Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -116,6 +117,53 @@ class AccessibilityStatus(models.TextChoices):
     FULLY_COMPLIANT = "totalement conforme", "Totalement conforme"
 
 
+# A typed word is contained in a word of a startup's text (search_text holds words separated by
+# single spaces, and a typed word holds no space). Looking it up among the distinct words of
+# every startup (SearchWord: tens of thousands of short rows, a trigram index) and then taking
+# the startups holding one of them (search_words, a GIN index) reads no startup's text; a LIKE
+# over every text read them all, megabytes, for each search. When the typed word is in more
+# than SEARCH_WORDS_AT_MOST words (`e`, `de`), the startups holding any of them are most of
+# the portfolio: the LIKE is then cheaper. PostgreSQL evaluates each uncorrelated subquery
+# once (an InitPlan), and runs only the branch whose condition holds.
+SEARCH_WORDS_AT_MOST = 200
+_FEW_WORDS = (
+    "(SELECT count(*) <= %s FROM (SELECT FROM startups_searchword WHERE word LIKE %s LIMIT %s) w)"
+)
+# Constants only: what is typed is a bound parameter.
+SEARCH_SQL = f"""
+SELECT id FROM startups_startup WHERE {_FEW_WORDS} AND search_words && ARRAY(
+    SELECT word FROM startups_searchword WHERE word LIKE %s LIMIT %s)
+UNION ALL
+SELECT id FROM startups_startup WHERE NOT {_FEW_WORDS} AND search_text LIKE %s
+"""  # noqa: S608
+
+
+def search_params(word: str) -> tuple:
+    """The parameters of SEARCH_SQL for one typed (normalised) word."""
+    pattern = f"%{connection.ops.prep_for_like_query(word)}%"  # `%`, `_` and `\\` as typed
+    few = (SEARCH_WORDS_AT_MOST, pattern, SEARCH_WORDS_AT_MOST + 1)
+    return (*few, pattern, SEARCH_WORDS_AT_MOST + 1, *few, pattern)
+
+
+class SearchWord(models.Model):
+    """Each word of the startups' search texts, once: what a search looks a typed word up in.
+    Filled by the database as startups are written (migration 0009); a word no longer in any
+    startup stays, harmless: no startup holds it."""
+
+    word = models.TextField(primary_key=True)
+
+    class Meta:
+        verbose_name = "mot de la recherche"
+        indexes = [
+            GinIndex(
+                OpClass("word", name="gin_trgm_ops"), name="search_word_trgm", fastupdate=False
+            )
+        ]
+
+    def __str__(self):
+        return self.word
+
+
 class StartupQuerySet(models.QuerySet):
     def with_current_phase(self, on: date | None = None):
         """Annotate `current_phase_kind` and `current_phase_start`.
@@ -161,9 +209,10 @@ class StartupQuerySet(models.QuerySet):
         return queryset.filter(overdue)
 
     def search(self, text: str):
-        """Every word of `text` in title, mission or description, ignoring accents and case."""
+        """Every word of `text` in title, mission or description, ignoring accents and case:
+        contained in one of their words (`numer` finds « numérique »)."""
         for word in normalise(text).split():
-            self = self.filter(search_text__contains=word)
+            self = self.filter(pk__in=RawSQL(SEARCH_SQL, search_params(word)))  # noqa: S611
         return self
 
     def with_theme(self, theme: str):
@@ -200,6 +249,9 @@ class Startup(SourceMixin):
     themes_key = ArrayField(models.CharField(max_length=200), default=list, editable=False)
     technologies_key = ArrayField(models.CharField(max_length=200), default=list, editable=False)
     search_text = models.TextField(default="", editable=False)
+    # The distinct words of search_text, and each new one added to SearchWord: written by the
+    # database on every insert or update (trigger of migration 0009), never by this code.
+    search_words = ArrayField(models.TextField(), default=list, editable=False)
     accessibility_status = models.CharField(
         "accessibilité", max_length=30, choices=AccessibilityStatus.choices, blank=True
     )
@@ -227,7 +279,8 @@ class Startup(SourceMixin):
         "absente de la source depuis", null=True, blank=True, editable=False
     )
 
-    history = HistoricalRecords(m2m_fields=[sponsors, co_incubators])
+    # search_words is derived by the database from search_text, which the history keeps.
+    history = HistoricalRecords(m2m_fields=[sponsors, co_incubators], excluded_fields=["search_words"])
 
     objects = StartupQuerySet.as_manager()
 
@@ -244,7 +297,10 @@ class Startup(SourceMixin):
         indexes = [
             GinIndex(fields=["themes_key"], name="startup_themes_key_gin"),
             GinIndex(fields=["user_types_key"], name="startup_user_types_key_gin"),
-            # Serves StartupQuerySet.search: `search_text LIKE '%word%'`.
+            # Serve StartupQuerySet.search: `search_words && <words>`, and `search_text LIKE
+            # '%word%'` for what is typed in most words.
+            # No pending list (fastupdate): a search would scan it linearly until a vacuum.
+            GinIndex(fields=["search_words"], name="startup_search_words_gin", fastupdate=False),
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="startup_search_trgm"),
         ]
 
