@@ -280,7 +280,9 @@ class Startup(SourceMixin):
     )
 
     # search_words is derived by the database from search_text, which the history keeps.
-    history = HistoricalRecords(m2m_fields=[sponsors, co_incubators], excluded_fields=["search_words"])
+    history = HistoricalRecords(
+        m2m_fields=[sponsors, co_incubators], excluded_fields=["search_words"]
+    )
 
     objects = StartupQuerySet.as_manager()
 

@@ -25,6 +25,7 @@ from django.db.models.signals import post_save
 from simple_history.utils import bulk_create_with_history
 
 from publishing.formats import fr_date
+from publishing.maintenance import refresh_statistics
 from startups import authors, importer
 from startups.importer import (
     CleanEvent,
@@ -132,6 +133,8 @@ def import_corpus(
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
+    if not dry_run:
+        refresh_statistics("startups")
     return report
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from publishing.caching import public_page, today
 from publishing.pages import breadcrumb
+from publishing.rows import as_prefetched, day
 from startups.cards import startup_cards
 from startups.forms import StartupFilterForm
 from startups.models import (
@@ -177,18 +178,6 @@ def _rows(model, related_name: str, order: tuple, **fields) -> ArraySubquery:
     )
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _kept_as_prefetched(startup: Startup, name: str, objects: list) -> None:
-    """`startup.<name>.all()` answers `objects` without a query, as a prefetch leaves it."""
-    queryset = getattr(startup, name).all()
-    queryset._result_cache = objects
-    queryset._prefetch_done = True
-    startup._prefetched_objects_cache[name] = queryset
-
-
 @cache
 def _page_queryset():
     """The query of `startup_for_page`, built once per process: its five subqueries took
@@ -249,24 +238,21 @@ def startup_for_page(startup_id: str) -> Startup:
     Phases, sponsors, co-incubators and corrections are then read as if prefetched
     (`startup.phases.all()`, no query); events, sorted by date, are `startup.page_events`."""
     startup = get_object_or_404(_page_queryset(), pk=startup_id)
-    startup._prefetched_objects_cache = {}
     phases = [
         Phase(
             id=row["id"],
             startup_id=startup.pk,
             kind=row["kind"],
-            start=_day(row["start"]),
-            end=_day(row["end"]),
+            start=day(row["start"]),
+            end=day(row["end"]),
             comment=row["comment"],
         )
         for row in startup.phase_rows
     ]
-    _kept_as_prefetched(startup, "phases", phases)
-    _kept_as_prefetched(startup, "sponsors", [Organisation(**row) for row in startup.sponsor_rows])
-    _kept_as_prefetched(
-        startup, "co_incubators", [Incubator(**row) for row in startup.co_incubator_rows]
-    )
-    _kept_as_prefetched(
+    as_prefetched(startup, "phases", phases)
+    as_prefetched(startup, "sponsors", [Organisation(**row) for row in startup.sponsor_rows])
+    as_prefetched(startup, "co_incubators", [Incubator(**row) for row in startup.co_incubator_rows])
+    as_prefetched(
         startup,
         "import_corrections",
         [ImportCorrection(startup_id=startup.pk, **row) for row in startup.correction_rows],
@@ -276,7 +262,7 @@ def startup_for_page(startup_id: str) -> Startup:
             id=row["id"],
             startup_id=startup.pk,
             kind=row["kind"],
-            date=_day(row["date"]),
+            date=day(row["date"]),
             comment=row["comment"],
             promotion=row["promotion"],
             amount=Decimal(row["amount"]) if row["amount"] is not None else None,

@@ -14,6 +14,7 @@ from startups.phases import ACTIVE_KINDS
 
 register = template.Library()
 
+
 @register.simple_tag
 def phase_badge(kind: str | None) -> SafeString:
     return cards.phase_badge(kind)

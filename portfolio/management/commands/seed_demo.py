@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from portfolio import demo
+from publishing.maintenance import refresh_statistics
 from startups.models import Startup
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         if scale > 1:
             demo.scale_portfolio(scale, write=self.stdout.write)
         accounts = demo.ensure_demo_accounts() + demo.seed_everything_else(write=self.stdout.write)
+        refresh_statistics("startups", "budgets", "impact", "committees")
         for account in accounts:
             self.stdout.write(
                 f"Compte de démonstration ({account.role}) : {account.login} / {account.password}"
