@@ -3,7 +3,7 @@
 from collections import Counter, defaultdict
 
 from django import forms
-from django.db.models import Func
+from django.db.models import Count, Func
 from dsfr.forms import DsfrBaseForm, DsfrBoundField, DsfrDjangoTemplates
 
 from publishing.caching import kept
@@ -13,16 +13,18 @@ from startups.text import normalise
 
 
 def labelled_values(field: str) -> list[tuple[str, str]]:
-    """(normalised key, most frequent spelling) of a free-text list field: one query."""
+    """(normalised key, most frequent spelling) of a free-text list field: one query.
+
+    PostgreSQL counts each spelling; Python normalises each distinct one once (normalising
+    every value of every startup took 50 ms at 6 620 startups, at each change of the registry).
+    """
     spellings = defaultdict(Counter)
-    rows = (
-        Startup.objects.annotate(value=Func(field, function="unnest"))
-        .values_list("value", flat=True)
-        .order_by()
-    )
-    for value in rows:
+    values = Startup.objects.annotate(value=Func(field, function="unnest")).values("value")
+    # In order of spelling: of two spellings as frequent, the same one wins every time.
+    rows = values.annotate(n=Count("*")).values_list("value", "n").order_by("value")
+    for value, count in rows:
         if key := normalise(value):
-            spellings[key][value.strip()] += 1
+            spellings[key][value.strip()] += count
     choices = [(key, counter.most_common(1)[0][0]) for key, counter in spellings.items()]
     return sorted(choices, key=lambda choice: normalise(choice[1]))
 

@@ -150,3 +150,18 @@ def test_a_kept_card_follows_the_data_and_the_day(client, clock):
     clock.move_to(paris(tomorrow, "00:01"))
     page = client.get("/startups/?q=nom").content.decode()
     assert "fr-badge--blue-ecume" in page and "fr-badge--purple-glycine" not in page
+
+
+def test_a_filter_shows_the_most_frequent_spelling_and_breaks_ties_the_same_way():
+    from startups.forms import labelled_values
+
+    for themes in (["Santé "], ["santé"], ["Santé"], ["emploi"], ["Emploi"]):
+        StartupFactory(themes=themes)
+    # « Santé » twice (spaces around a value do not make another spelling), « santé » once.
+    expected_tie = labelled_values("themes")[0]
+    assert labelled_values("themes")[1] == ("sante", "Santé")
+    # « Emploi » and « emploi » once each: whichever is shown, it is the same one every time,
+    # whatever order the rows were written in.
+    Startup.objects.filter(themes=["emploi"]).delete()
+    StartupFactory(themes=["emploi"])
+    assert labelled_values("themes")[0] == expected_tie
