@@ -4,6 +4,8 @@ from collections import Counter, defaultdict
 
 from django import forms
 from django.db.models import Count, Func
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from dsfr.forms import DsfrBaseForm, DsfrBoundField, DsfrDjangoTemplates
 
 from publishing.caching import kept
@@ -53,23 +55,43 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-class KeptBoundField(DsfrBoundField):
-    """A list filter whose HTML is built once per version of the registry and per value asked.
+# Where the typed search goes in the kept HTML of the search field (letters only: escaping
+# leaves it as it is).
+TYPED = "PortefeuilleTexteSaisi"
 
-    A select renders one template per option (the sponsors are ~150): most of the cost of a
-    page of the list built fresh. Its HTML depends only on its choices (the registry's data),
-    the value in the query string and the errors that value gives, so it is kept under those;
-    the free-text search, different on every page, is cheap and rendered each time."""
+
+class KeptBoundField(DsfrBoundField):
+    """A filter whose HTML is built once per version of the registry and per value asked.
+
+    Each field renders several templates (a select one per option: the sponsors are ~150):
+    most of the cost of a page of the list built fresh. A select's or a box's HTML depends only
+    on its choices (the registry's data), the value in the query string and the errors that
+    value gives, so it is kept under those. The free-text search differs on every page: its
+    HTML is kept once with TYPED where the value goes, and the value typed, escaped as Django
+    escapes an attribute, put in its place; an empty value (no attribute) or one that gives an
+    error (too long: the message) is rendered in full. tests/test_fresh_pages.py compares both
+    with what django-dsfr renders."""
 
     def as_field_group(self):
-        if not isinstance(self.field, forms.ChoiceField):
-            return super().as_field_group()
         asked = self.data if self.form.is_bound else None
+        if isinstance(self.field, forms.CharField):
+            if not asked or self.errors:
+                return super().as_field_group()
+            html = kept(
+                f"startups:filter:{self.html_name}:typed",
+                lambda: str(type(self.form)({self.html_name: TYPED})[self.name].rendered()),
+                depends_on=("startups",),
+            )
+            return mark_safe(html.replace(TYPED, escape(asked)))  # noqa: S308 - escaped value
         return kept(
             f"startups:filter:{self.html_name}:{asked!r}",
             super().as_field_group,
             depends_on=("startups",),
         )
+
+    def rendered(self):
+        """django-dsfr's HTML of the field, never kept."""
+        return super().as_field_group()
 
 
 # django-dsfr gives each form its renderer's class, not an instance: every form then builds a

@@ -67,7 +67,20 @@ def uncached(form) -> str:
 
 @pytest.mark.parametrize(
     "query",
-    ["", "q=santé", "phase=construction&actives=on", "phase=nimporte", "sponsor=absent&page=2"],
+    [
+        "",
+        "q=santé",
+        "phase=construction&actives=on",
+        "phase=nimporte",
+        "sponsor=absent&page=2",
+        "sans_investigation=on&actives=nimporte",
+        "q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "q=%22l%27%C3%A9tat%22+%26+co&q=dernier",
+        "q=++",
+        "q=" + "x" * 201,
+        "q=PortefeuilleTexteSaisi",
+        "q=xPortefeuilleTexteSaisix%22",
+    ],
 )
 def test_each_filter_kept_is_the_filter_django_dsfr_renders(query):
     sponsor = OrganisationFactory(name="Ministère <des> Tests", acronym="MT")
