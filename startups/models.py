@@ -10,9 +10,11 @@ from django.db.models import Deferrable, Exists, F, Func, OuterRef, Q, Subquery,
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from simple_history.models import HistoricalRecords
 
 from publishing.formats import fr_date
+from publishing.markdown import RENDERING, render_markdown, stored_markdown
 from startups.phases import (
     ACTIVE_KINDS,
     EXPECTED_DURATION_LABELS,
@@ -208,6 +210,18 @@ class StartupQuerySet(models.QuerySet):
             overdue |= Q(current_phase_kind=kind, current_phase_start__lt=on - expected)
         return queryset.filter(overdue)
 
+    def without_texts(self):
+        """Without the long texts (the source as imported, the description, its HTML, the
+        search's): what a list of startups never shows, kilobytes per row."""
+        return self.defer(
+            "source_front_matter",
+            "source_body",
+            "description",
+            "description_html",
+            "search_text",
+            "search_words",
+        )
+
     def search(self, text: str):
         """Every word of `text` in title, mission or description, ignoring accents and case:
         contained in one of their words (`numer` finds « numérique »)."""
@@ -249,6 +263,9 @@ class Startup(SourceMixin):
     themes_key = ArrayField(models.CharField(max_length=200), default=list, editable=False)
     technologies_key = ArrayField(models.CharField(max_length=200), default=list, editable=False)
     search_text = models.TextField(default="", editable=False)
+    # The description's HTML, rendered as it is written (publishing.markdown.stored_markdown).
+    description_html = models.TextField(default="", editable=False)
+    description_rendering = models.CharField(max_length=16, default="", editable=False)
     # The distinct words of search_text, and each new one added to SearchWord: written by the
     # database on every insert or update (trigger of migration 0009), never by this code.
     search_words = ArrayField(models.TextField(), default=list, editable=False)
@@ -279,9 +296,10 @@ class Startup(SourceMixin):
         "absente de la source depuis", null=True, blank=True, editable=False
     )
 
-    # search_words is derived by the database from search_text, which the history keeps.
+    # Derived from fields the history keeps: search_words (by the database), the HTML.
     history = HistoricalRecords(
-        m2m_fields=[sponsors, co_incubators], excluded_fields=["search_words"]
+        m2m_fields=[sponsors, co_incubators],
+        excluded_fields=["search_words", "description_html", "description_rendering"],
     )
 
     objects = StartupQuerySet.as_manager()
@@ -318,6 +336,8 @@ class Startup(SourceMixin):
                 "themes_key",
                 "technologies_key",
                 "search_text",
+                "description_html",
+                "description_rendering",
             }
         super().save(*args, **kwargs)
 
@@ -331,6 +351,12 @@ class Startup(SourceMixin):
         self.search_text = " ".join(
             normalise(part) for part in (self.id, self.title, self.mission, self.description)
         )
+        self.description_html = str(render_markdown(self.description))
+        self.description_rendering = RENDERING
+
+    @property
+    def description_as_html(self) -> SafeString:
+        return stored_markdown(self.description, self.description_html, self.description_rendering)
 
     # --- Current phase, status, overstay (see StartupQuerySet.with_current_phase) ----------
     @property

@@ -188,6 +188,7 @@ def _page_queryset():
             "source_front_matter",
             "source_body",
             "search_text",
+            "search_words",
             "incubator__source_front_matter",
             "incubator__description",
         )
@@ -335,6 +336,7 @@ def incubator_detail(request: HttpRequest, incubator_id: str) -> HttpResponse:
     incubator = get_object_or_404(Incubator.objects.select_related("owner"), pk=incubator_id)
     startups = (
         Startup.objects.with_current_phase()
+        .without_texts()
         .filter(Q(incubator=incubator) | Q(co_incubators=incubator))
         .distinct()
     )
@@ -389,6 +391,7 @@ def organisation_detail(request: HttpRequest, organisation_id: str) -> HttpRespo
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     groups = startups_by_phase(
         Startup.objects.with_current_phase()
+        .without_texts()
         .filter(sponsors=organisation)
         .select_related("incubator")
     )

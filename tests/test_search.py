@@ -165,3 +165,29 @@ def test_a_filter_shows_the_most_frequent_spelling_and_breaks_ties_the_same_way(
     Startup.objects.filter(themes=["emploi"]).delete()
     StartupFactory(themes=["emploi"])
     assert labelled_values("themes")[0] == expected_tie
+
+
+def test_a_description_is_rendered_as_it_is_written_and_served_as_rendered_then():
+    from publishing import markdown
+
+    startup = StartupFactory(
+        description="## Titre\n\n[lien](javascript:alert(1)) <script>x</script> **gras**"
+    )
+    startup.refresh_from_db()
+    assert startup.description_rendering == markdown.RENDERING
+    assert startup.description_as_html == markdown.render_markdown(startup.description)
+    assert "<h3>Titre</h3>" in startup.description_as_html
+    assert (
+        "javascript" not in startup.description_as_html
+        and "<script" not in startup.description_as_html
+    )
+    # HTML written another way than through the model is sanitised when served.
+    Startup.objects.filter(pk=startup.pk).update(
+        description_html='<p onclick="x()">a</p><script>b</script>'
+    )
+    startup.refresh_from_db()
+    assert startup.description_as_html == "<p>a</p>"
+    # Made by another rendering (an older library, other rules): rendered again.
+    Startup.objects.filter(pk=startup.pk).update(description_rendering="ancienne")
+    startup.refresh_from_db()
+    assert startup.description_as_html == markdown.render_markdown(startup.description)
