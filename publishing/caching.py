@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from publishing.maintenance import LARGE_BODY, give_back_freed_memory
 from publishing.models import DataChange
 
 
@@ -128,6 +129,8 @@ def public_page(
             return response
         kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
         cache.set(cache_key, (state, response.content, kept, narrow_versions, prints))
+        if len(response.content) >= LARGE_BODY:
+            give_back_freed_memory()
         return headers(response)
 
     # Read by the tests that walk every cached page (functools.wraps carries it outwards).
