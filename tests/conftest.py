@@ -61,6 +61,16 @@ def data_version_read_every_time(settings):
 
 
 @pytest.fixture(autouse=True)
+def empty_page_cache():
+    # Pages, filters and cards kept in the process: each test builds its own.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     # The manifest storage needs collectstatic (53 MB of DSFR); tests serve the source files.
     settings.STORAGES = {

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import RequestFactory
 
@@ -28,13 +27,6 @@ from tests.factories import (
 from tests.factories_members import member_on
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def write(root: Path, kind: str, name: str, front_matter: dict, body: str = "") -> None:

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.core.cache import cache
 from django.http import QueryDict
 from dsfr.forms import DsfrBoundField
 
@@ -19,13 +18,6 @@ from tests.factories import IncubatorFactory, OrganisationFactory, StartupFactor
 from tests.factories_budgets import AllocationFactory, CommitmentFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_kept_builds_once_per_data_version(django_assert_num_queries):

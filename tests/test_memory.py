@@ -2,7 +2,6 @@
 
 import psutil
 import pytest
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -12,13 +11,6 @@ from publishing.caching import public_page
 from publishing.maintenance import LARGE_BODY, give_back_freed_memory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.parametrize(("size", "given_back"), [(1000, 0), (LARGE_BODY, 1)])

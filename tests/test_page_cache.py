@@ -14,13 +14,6 @@ from tests.factories_committees import CommitteeFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def cached_routes(resolver=None, prefix=""):
     """(pattern, entry) of every route served through `publishing.caching.public_page`."""
     resolver = resolver or get_resolver()

@@ -5,7 +5,6 @@ of the text found. A list's cards are built once and kept per version of the reg
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 
 import startups.models
@@ -16,13 +15,6 @@ from tests.clock import TODAY, paris
 from tests.factories import IncubatorFactory, PhaseFactory, StartupFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 TEXTS = [
