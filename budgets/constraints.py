@@ -16,7 +16,7 @@ import operator
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import F, Q
 from django.db.models.constants import LOOKUP_SEP
@@ -47,7 +47,10 @@ def _comparable(left, right, kind: str) -> bool:
 
 
 def _column(model, instance, name: str):
-    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    try:
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    except FieldDoesNotExist as missing:
+        raise NotInPython(name) from missing
     if not getattr(field, "concrete", False) or getattr(field, "generated", False):
         raise NotInPython(name)
     return getattr(instance, field.attname)
@@ -56,21 +59,15 @@ def _column(model, instance, name: str):
 def evaluate(condition, model, instance) -> bool | None:
     """True, False, or None (UNKNOWN) for `condition` on `instance`, as SQL would say it."""
     if isinstance(condition, Q):
-        results = [evaluate(child, model, instance) for child in condition.children]
+        results = {evaluate(child, model, instance) for child in condition.children}
+        # AND: FALSE wins, then UNKNOWN; OR: TRUE wins, then UNKNOWN.
         if condition.connector == Q.AND:
-            result = (
-                False
-                if any(r is False for r in results)
-                else (None if any(r is None for r in results) else True)
-            )
+            wins = False
         elif condition.connector == Q.OR:
-            result = (
-                True
-                if any(r is True for r in results)
-                else (None if any(r is None for r in results) else False)
-            )
+            wins = True
         else:
             raise NotInPython(condition.connector)
+        result = wins if wins in results else (None if None in results else not wins)
         if condition.negated and result is not None:
             result = not result
         return result
