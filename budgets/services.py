@@ -217,7 +217,8 @@ def _check_once(instance, check):
     row since: the admin's form checked it a moment ago, in the request's transaction.
 
     The proof is kept by the service (on the connection, never on the instance) and serves one
-    save: no caller can ask to skip a check, it can only have run it.
+    save: no caller can ask to skip a check, it can only have run it. Each model has one
+    `check_*`, so the same object means the same check.
     """
     connection = transaction.get_connection()
     proof = getattr(connection, "budgets_proof", None)
