@@ -5,9 +5,10 @@
                        └─ Commitment (engagement: consumes AE) ── Payment (consumes CP)
 
 The rules that involve several rows (a sum under a limit) live in `budgets.services`, which
-locks the parent row; what a single row can check is a `CheckConstraint` here. Every figure
-(allocated, committed, paid, reste à payer, available, burn rate, run-out date) is computed
-by the QuerySet methods below and `figures_by`, nowhere else.
+locks the parent row; what a single row can check is a `CheckConstraint` here (a `RowCheck`,
+which Django validates in Python: `budgets.constraints`). Every figure (allocated, committed,
+paid, reste à payer, available, burn rate, run-out date) is computed by the QuerySet methods
+below and `figures_by`, nowhere else.
 """
 
 from calendar import monthrange
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
+from budgets.constraints import RowCheck
 from budgets.money import CENT, MAX_DIGITS, ZERO
 from publishing.formats import euros, fr_date
 from startups.models import Organisation, Startup, today
@@ -34,8 +36,8 @@ def amount_field(verbose_name: str, **kwargs) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=MAX_DIGITS, decimal_places=2, **kwargs)
 
 
-def positive(field_name: str, name: str, label: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
+def positive(field_name: str, name: str, label: str) -> RowCheck:
+    return RowCheck(
         condition=Q(**{f"{field_name}__gt": 0}),
         name=name,
         violation_error_message=f"{label} doit être strictement positif.",
@@ -229,7 +231,7 @@ class Convention(WithFiguresMixin, models.Model):
         ordering = ["-start", "reference"]
         constraints = [
             positive("ceiling", "convention_ceiling_positive", "Le plafond"),
-            models.CheckConstraint(
+            RowCheck(
                 condition=Q(end__gte=F("start")),
                 name="convention_ends_after_it_starts",
                 violation_error_message="La fin de la convention ne peut pas précéder son début.",
@@ -302,12 +304,12 @@ class Amendment(models.Model):
                 name="amendment_number_unique",
                 violation_error_message="Un avenant porte déjà ce numéro pour cette convention.",
             ),
-            models.CheckConstraint(
+            RowCheck(
                 condition=Q(new_ceiling__isnull=False) | Q(new_end__isnull=False),
                 name="amendment_changes_something",
                 violation_error_message="Un avenant fixe un nouveau plafond, une nouvelle fin, ou les deux.",
             ),
-            models.CheckConstraint(
+            RowCheck(
                 condition=Q(new_ceiling__isnull=True) | Q(new_ceiling__gt=0),
                 name="amendment_ceiling_positive",
                 violation_error_message="Le nouveau plafond doit être strictement positif.",
@@ -425,13 +427,13 @@ class Allocation(WithFiguresMixin, models.Model):
         ordering = ["tranche", "pk"]
         constraints = [
             positive("amount", "allocation_amount_positive", "Le montant de l'allocation"),
-            models.CheckConstraint(
+            RowCheck(
                 condition=(Q(startup__isnull=False) & Q(workstream=""))
                 | (Q(startup__isnull=True) & ~Q(workstream="")),
                 name="allocation_has_one_beneficiary",
                 violation_error_message="Une allocation va à une startup ou à un chantier nommé, pas aux deux.",
             ),
-            models.CheckConstraint(
+            RowCheck(
                 condition=Q(period_start__isnull=True)
                 | Q(period_end__isnull=True)
                 | Q(period_end__gte=F("period_start")),
@@ -563,7 +565,7 @@ class Payment(models.Model):
         ordering = ["paid_on", "pk"]
         constraints = [
             positive("amount", "payment_amount_positive", "Le montant du paiement"),
-            models.CheckConstraint(
+            RowCheck(
                 condition=Q(paid_on__gte=F("service_done_on")),
                 name="payment_after_service_done",
                 violation_error_message="Le paiement ne peut pas précéder le service fait.",

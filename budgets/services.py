@@ -11,15 +11,19 @@ never wait for each other in a circle.
 A refused write raises `BudgetRuleError` (a `ValidationError`) with a French message saying how
 much is left; nothing is written. `check_*` run the same rules without saving: the admin forms
 call them (inside the admin's request transaction, so the lock they take holds until the save).
+The save then runs them again unless that check is provably still true: see `_check_once`.
 """
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import Max, Min, Q, Sum
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from budgets.models import (
@@ -117,6 +121,120 @@ def _check_allocation_started(day: date, allocation: Allocation):
         )
 
 
+# --- A check proven once per transaction -------------------------------------------------------
+class _Proof:
+    """That `instance` passed its `check_*` with `values`, in a transaction still open.
+
+    Registered as an `on_commit` callback (it does nothing when called): Django drops it when
+    the transaction commits or rolls back, when the connection closes, and when an `atomic`
+    savepoint it was registered in is rolled back (which releases the row locks taken inside
+    it, in PostgreSQL). A savepoint rolled back by hand (`transaction.savepoint_rollback`) or
+    any end of transaction sent as SQL is seen by `_watch_transaction_control`. So while the
+    proof stands, the locks the check took are held.
+
+    A transaction id read from PostgreSQL (`pg_current_xact_id()`) would cost a round trip at
+    each check and each save, and would not see a rolled-back savepoint (same id, locks gone).
+    """
+
+    __slots__ = ("instance", "values")
+
+    def __init__(self, instance):
+        self.instance = instance
+        self.values = _values(instance)
+
+    def __call__(self):
+        pass
+
+
+# What a check reads besides the row's columns (`AllocationForm`'s correction) or leaves on it.
+_CHECKED_ATTRIBUTES = ("_correction", "_change_reason")
+
+
+def _values(instance) -> tuple:
+    """Every value a check reads from `instance`, with its type (`1 == True == Decimal(1)`)."""
+    columns = [getattr(instance, field.attname) for field in instance._meta.concrete_fields]
+    extra = [getattr(instance, name, None) for name in _CHECKED_ATTRIBUTES]
+    return tuple((type(value), value) for value in (*columns, *extra))
+
+
+# SQL that releases row locks: a rollback (to a savepoint too), or the end of the transaction.
+_RELEASES_LOCKS = re.compile(r"\s*(ROLLBACK|COMMIT|END|ABORT|PREPARE\s+TRANSACTION)\b", re.I)
+
+
+def _watch_transaction_control(execute, sql, params, many, context):
+    """Forgets the proof before any statement that releases the locks it relies on."""
+    connection = context["connection"]
+    if (
+        getattr(connection, "budgets_proof", None) is not None
+        and isinstance(sql, str)
+        and _RELEASES_LOCKS.match(sql)
+    ):
+        connection.budgets_proof = None
+    return execute(sql, params, many, context)
+
+
+def _proved(instance):
+    """Called by each `check_*` once its rules hold: the proof `_check_once` may use."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        # In autocommit, each query was its own transaction: the locks are already gone.
+        connection.budgets_proof = None
+        return
+    if _watch_transaction_control not in connection.execute_wrappers:
+        # First in the list: `connection.execute_wrapper()` blocks pop the last one on exit.
+        connection.execute_wrappers.insert(0, _watch_transaction_control)
+    proof = _Proof(instance)
+    transaction.on_commit(proof)
+    connection.budgets_proof = proof
+
+
+def _forget_proof(**kwargs):
+    """Any write to a budgets row (through a service or not) may change what a check summed."""
+    transaction.get_connection().budgets_proof = None
+
+
+for _model in (Convention, Amendment, Tranche, Allocation, Commitment, Payment):
+    post_save.connect(_forget_proof, sender=_model, dispatch_uid=f"budgets_proof_{_model.__name__}")
+    post_delete.connect(
+        _forget_proof, sender=_model, dispatch_uid=f"budgets_proof_{_model.__name__}"
+    )
+
+
+def _proving(check):
+    """A `check_*` that leaves its proof once every rule held (not when it refuses)."""
+
+    @wraps(check)
+    def checked(instance):
+        check(instance)
+        _proved(instance)
+
+    return checked
+
+
+def _check_once(instance, check):
+    """Run `check` on `instance` unless the same check already passed on this very object, with
+    the same values, in this transaction (its row locks still held), with no write to a budgets
+    row since: the admin's form checked it a moment ago, in the request's transaction.
+
+    The proof is kept by the service (on the connection, never on the instance) and serves one
+    save: no caller can ask to skip a check, it can only have run it. Each model has one
+    `check_*`, so the same object means the same check.
+    """
+    connection = transaction.get_connection()
+    proof = getattr(connection, "budgets_proof", None)
+    connection.budgets_proof = None
+    still_true = (
+        proof is not None
+        and proof.instance is instance
+        and connection.in_atomic_block
+        and any(proof in entry for entry in connection.run_on_commit)
+        and proof.values == _values(instance)
+    )
+    if not still_true:
+        check(instance)
+        connection.budgets_proof = None
+
+
 def _remember(instance, by):
     if by is not None:
         instance._history_user = by
@@ -176,6 +294,7 @@ def _check_convention_holds(convention: Convention, refused: str = "Convention r
         )
 
 
+@_proving
 def check_convention(convention: Convention):
     if convention.pk:
         _locked(Convention, convention.pk)
@@ -185,7 +304,7 @@ def check_convention(convention: Convention):
 @transaction.atomic
 def save_convention(*, convention: Convention, by=None) -> Convention:
     convention.ceiling = _amount(convention.ceiling, "Le plafond")
-    check_convention(convention)
+    _check_once(convention, check_convention)
     return _save(convention, by)
 
 
@@ -193,6 +312,7 @@ def create_convention(*, by=None, **fields) -> Convention:
     return save_convention(convention=Convention(**fields), by=by)
 
 
+@_proving
 def check_amendment(amendment: Amendment):
     convention = _locked(Convention, amendment.convention_id)
     if amendment.new_ceiling is not None:
@@ -215,7 +335,7 @@ def save_amendment(*, amendment: Amendment, by=None) -> Amendment:
             n=Max("number")
         )["n"]
         amendment.number = (last or 0) + 1
-    check_amendment(amendment)
+    _check_once(amendment, check_amendment)
     return _save(amendment, by)
 
 
@@ -241,6 +361,7 @@ def add_amendment(
 
 
 # --- Tranches -----------------------------------------------------------------------------------
+@_proving
 def check_tranche(tranche: Tranche):
     convention = _locked(Convention, tranche.convention_id)
     tranche.ae_amount = _amount(tranche.ae_amount, "Le montant en AE")
@@ -285,7 +406,7 @@ def check_tranche(tranche: Tranche):
 
 @transaction.atomic
 def save_tranche(*, tranche: Tranche, by=None) -> Tranche:
-    check_tranche(tranche)
+    _check_once(tranche, check_tranche)
     if tranche.number is None:
         last = Tranche.objects.filter(convention_id=tranche.convention_id).aggregate(
             n=Max("number")
@@ -340,6 +461,7 @@ def _check_decided_allocation(allocation: Allocation):
         allocation._change_reason = f"Correction : {correction}"[:100]
 
 
+@_proving
 def check_allocation(allocation: Allocation):
     tranche = _locked(Tranche, allocation.tranche_id)
     allocation.amount = _amount(allocation.amount, "Le montant de l'allocation")
@@ -382,7 +504,7 @@ def check_allocation(allocation: Allocation):
 @transaction.atomic
 def save_allocation(*, allocation: Allocation, by=None) -> Allocation:
     allocation.workstream = allocation.workstream.strip()
-    check_allocation(allocation)
+    _check_once(allocation, check_allocation)
     return _save(allocation, by)
 
 
@@ -453,6 +575,7 @@ def propose_allocation(
 
 
 # --- Commitments (AE) ---------------------------------------------------------------------------
+@_proving
 def check_commitment(commitment: Commitment):
     allocation = _locked(Allocation, commitment.allocation_id)
     commitment.amount = _amount(commitment.amount, "Le montant de l'engagement")
@@ -507,7 +630,7 @@ def check_commitment(commitment: Commitment):
 
 @transaction.atomic
 def save_commitment(*, commitment: Commitment, by=None) -> Commitment:
-    check_commitment(commitment)
+    _check_once(commitment, check_commitment)
     return _save(commitment, by)
 
 
@@ -545,12 +668,15 @@ def create_commitment(
 
 
 # --- Payments (CP) ------------------------------------------------------------------------------
+@_proving
 def check_payment(payment: Payment):
-    # Top-down: the tranche (its CP), then the commitment.
-    tranche_id = Commitment.objects.filter(pk=payment.commitment_id).values_list(
-        "allocation__tranche", flat=True
-    )[0]
-    tranche = Tranche.objects.select_for_update().select_related("convention").get(pk=tranche_id)
+    # Top-down: the tranche (its CP) and its convention, then the commitment. The tranche is
+    # found through the commitment in the statement that locks it (one round trip, not two).
+    tranche = (
+        Tranche.objects.select_for_update(of=("self", "convention"))
+        .select_related("convention")
+        .get(allocations__commitments=payment.commitment_id)
+    )
     commitment = _locked(Commitment, payment.commitment_id)
     payment.amount = _amount(payment.amount, "Le montant du paiement")
     if payment.paid_on < payment.service_done_on:
@@ -562,16 +688,20 @@ def check_payment(payment: Payment):
         )
     _check_in_period(payment.paid_on, tranche.convention, "La date de paiement")
     _check_not_future(payment.paid_on, "Paiement refusé", "la date de paiement")
-    others = _sum(Payment.objects.filter(commitment=commitment).exclude(pk=payment.pk))
+    # Both sums in one query: the other payments of the tranche, and those of the commitment.
+    paid = (
+        Payment.objects.filter(commitment__allocation__tranche=tranche)
+        .exclude(pk=payment.pk)
+        .aggregate(tranche=Sum("amount"), commitment=Sum("amount", filter=Q(commitment=commitment)))
+    )
+    others = paid["commitment"] or ZERO
     left = commitment.amount - others
     if payment.amount > left:
         raise BudgetRuleError(
             f"Paiement refusé : il reste {euros(max(left, ZERO), plain=True)} à payer sur l'engagement "
             f"« {commitment} », pour {euros(payment.amount, plain=True)} demandés."
         )
-    paid_on_tranche = _sum(
-        Payment.objects.filter(commitment__allocation__tranche=tranche).exclude(pk=payment.pk)
-    )
+    paid_on_tranche = paid["tranche"] or ZERO
     cp_left = tranche.cp_amount - paid_on_tranche
     if payment.amount > cp_left:
         raise BudgetRuleError(
@@ -583,7 +713,7 @@ def check_payment(payment: Payment):
 
 @transaction.atomic
 def save_payment(*, payment: Payment, by=None) -> Payment:
-    check_payment(payment)
+    _check_once(payment, check_payment)
     return _save(payment, by)
 
 
