@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Prefetch, Sum
 from django.db.models.functions import ExtractYear
 
@@ -108,8 +109,17 @@ def startup_budget(startup_id: str) -> dict | None:
 def startup_fingerprint(startup_id: str) -> str:
     """All a startup's page shows of the money: its budget block, and whether it has one (its
     transparency point). A payment to another startup leaves it unchanged, so the page is kept
-    (`public_page(revalidate=...)`). One query without allocation, three with."""
-    return repr(startup_budget(startup_id))
+    (`public_page(revalidate=...)`).
+
+    What the block is computed from, rather than the block: the day (payments after today are
+    not counted, the burn window ends today) and a digest PostgreSQL makes of every row
+    `startup_budget` reads, whole (budgets migration 0006). One query, one index lookup per
+    table: ~0.1 ms against ~1.2 ms for building the block's three queries, on each startup
+    page served after a payment anywhere (measured at 6 620 startups).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT budgets_startup_money_digest(%s)", [startup_id])
+        return f"{today().isoformat()}|{cursor.fetchone()[0]}"
 
 
 def programme_budget() -> dict:

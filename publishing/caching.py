@@ -47,7 +47,9 @@ def public_page(
     changed since the body was built, the fingerprint registered under that name
     (`@fingerprint`, by the app, called with the view's keyword arguments) says whether the
     part shown changed: the body is kept if not. A fingerprint must return everything the
-    page shows of that app's data (the data itself, not a cheaper sign of it).
+    page shows of that app's data: the data itself, or a digest of every row it is computed
+    from (whole rows: a column shown later is already in it), never a cheaper sign such as a
+    count or the last id, which a correction of an amount leaves as it was.
     """
     if view is None:
         return lambda actual: public_page(

@@ -1,0 +1,154 @@
+"""What a payment costs the public pages that show money: a startup's page asks PostgreSQL for a
+digest of its own money rows (one query) to know whether it is still current."""
+
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.core.cache import cache
+
+from budgets.models import Allocation, Commitment, Convention, Payment, Tranche
+from budgets.public import startup_fingerprint
+from tests.clock import TODAY, paris
+from tests.factories_budgets import AllocationFactory, CommitmentFactory, PaymentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def money():
+    """Two funded startups on one tranche, each with a commitment and a payment."""
+    funded = AllocationFactory(startup__id="financee", amount=D("50000"))
+    other = AllocationFactory(startup__id="autre", tranche=funded.tranche, amount=D("20000"))
+    mine = CommitmentFactory(allocation=funded, amount=D("10000"))
+    theirs = CommitmentFactory(allocation=other, amount=D("5000"))
+    PaymentFactory(commitment=mine, amount=D("100"), paid_on=date(2026, 1, 10))
+    PaymentFactory(commitment=theirs, amount=D("200"), paid_on=date(2026, 1, 10))
+    return funded, mine, theirs
+
+
+def pay(commitment, amount: str = "1.00", paid_on: date = date(2026, 2, 10)):
+    PaymentFactory(
+        commitment=commitment, amount=D(amount), service_done_on=paid_on, paid_on=paid_on
+    )
+
+
+# --- The fingerprint of a startup's money --------------------------------------------------------
+def test_the_fingerprint_is_one_query(money, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        startup_fingerprint("financee")
+    with django_assert_num_queries(1):
+        startup_fingerprint("sans-argent")
+
+
+def test_a_payment_to_another_startup_leaves_the_fingerprint_as_it_was(money):
+    funded, mine, theirs = money
+    before = startup_fingerprint("financee")
+    pay(theirs)
+    Payment.objects.filter(commitment=theirs).update(amount=D("3"))
+    CommitmentFactory(allocation=theirs.allocation, amount=D("7"))
+    assert startup_fingerprint("financee") == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "new payment",
+        "payment amount",
+        "payment day",
+        "payment moved away",
+        "new commitment",
+        "commitment activity",
+        "commitment day",
+        "allocation amount",
+        "new allocation",
+        "tranche day",
+        "convention title",
+        "convention reference",
+    ],
+)
+def test_every_row_the_budget_block_reads_moves_the_fingerprint(money, change):
+    funded, mine, theirs = money
+    before = startup_fingerprint("financee")
+    payments = Payment.objects.filter(commitment=mine)
+    match change:
+        case "new payment":
+            pay(mine)
+        case "payment amount":
+            payments.update(amount=D("101"))
+        case "payment day":
+            payments.update(paid_on=date(2026, 1, 11))
+        case "payment moved away":
+            payments.update(commitment=theirs)
+        case "new commitment":
+            CommitmentFactory(allocation=funded, amount=D("1"))
+        case "commitment activity":
+            Commitment.objects.filter(pk=mine.pk).update(activity="design")
+        case "commitment day":
+            Commitment.objects.filter(pk=mine.pk).update(committed_on=date(2025, 3, 2))
+        case "allocation amount":
+            Allocation.objects.filter(pk=funded.pk).update(amount=D("50001"))
+        case "new allocation":
+            AllocationFactory(startup=funded.startup, tranche=funded.tranche, amount=D("1"))
+        case "tranche day":
+            Tranche.objects.filter(pk=funded.tranche_id).update(available_on=date(2026, 2, 1))
+        case "convention title":
+            Convention.objects.update(title="Autre intitulé")
+        case "convention reference":
+            Convention.objects.update(reference="DINUM-2026-999")
+    assert startup_fingerprint("financee") != before
+
+
+def test_the_fingerprint_says_the_day(money, clock):
+    # Payments after today are not counted yet, and the burn window ends today.
+    before = startup_fingerprint("financee")
+    assert before.startswith(f"{TODAY.isoformat()}|")
+    clock.move_to(paris(TODAY + timedelta(days=1)))
+    assert startup_fingerprint("financee") != before
+
+
+# --- A startup's page after a payment ------------------------------------------------------------
+def test_a_payment_elsewhere_costs_a_page_two_queries_and_keeps_its_body(
+    client, money, django_assert_num_queries
+):
+    funded, mine, theirs = money
+    client.get("/startups/financee/")
+    pay(theirs)
+    built = client.get("/startups/financee/")  # built with none: its fingerprint read, rebuilt
+    pay(theirs)
+    # The two groups of data versions (one query), then the fingerprint: no page built.
+    with django_assert_num_queries(2):
+        kept = client.get("/startups/financee/")
+    assert kept.content == built.content
+    pay(theirs)
+    with django_assert_num_queries(2):
+        not_modified = client.get("/startups/financee/", HTTP_IF_NONE_MATCH=built["ETag"])
+    assert not_modified.status_code == 304
+
+
+def test_a_payment_of_its_own_shows_on_the_page_at_once(client, money):
+    funded, mine, theirs = money
+    client.get("/startups/financee/")
+    pay(theirs)
+    first = client.get("/startups/financee/")
+    assert "100,00\xa0€" in first.content.decode()
+    pay(mine, "1234.56")
+    second = client.get("/startups/financee/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200 and second["ETag"] != first["ETag"]
+    assert "1\u202f334,56\xa0€" in second.content.decode()
+
+
+def test_a_new_year_of_a_tranche_shows_on_the_page(client, money):
+    funded, mine, theirs = money
+    client.get("/startups/financee/")
+    pay(theirs)
+    assert ">2025<" in client.get("/startups/financee/").content.decode()
+    Tranche.objects.update(available_on=date(2024, 2, 1))
+    assert ">2024<" in client.get("/startups/financee/").content.decode()
