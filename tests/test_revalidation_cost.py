@@ -1,6 +1,8 @@
 """What a payment costs the public pages that show money: a startup's page asks PostgreSQL for a
-digest of its own money rows (one query) to know whether it is still current."""
+digest of its own money rows (one query) to know whether it is still current, and /impact/ keeps
+what it reads of the registry and impact data while payments change the budgets version."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -10,7 +12,9 @@ from django.core.cache import cache
 from budgets.models import Allocation, Commitment, Convention, Payment, Tranche
 from budgets.public import startup_fingerprint
 from tests.clock import TODAY, paris
+from tests.factories import StartupFactory, startup_with_phases
 from tests.factories_budgets import AllocationFactory, CommitmentFactory, PaymentFactory
+from tests.factories_impact import MeasurementFactory, NorthStarFactory, add_month
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +156,65 @@ def test_a_new_year_of_a_tranche_shows_on_the_page(client, money):
     assert ">2025<" in client.get("/startups/financee/").content.decode()
     Tranche.objects.update(available_on=date(2024, 2, 1))
     assert ">2024<" in client.get("/startups/financee/").content.decode()
+
+
+# --- /impact/ ------------------------------------------------------------------------------------
+def measured_startup(n: int, **fields):
+    startup = startup_with_phases(
+        ("construction", TODAY - timedelta(days=400)),
+        id=f"mesuree-{n}",
+        title=f"Mesurée {n:02d}",
+        repository="https://github.com/betagouv/x" if n % 2 else "",
+        risk_analysis_done=[True, False, None][n % 3],
+        **fields,
+    )
+    if n % 3:
+        star = NorthStarFactory(startup=startup, is_public=n % 5 != 0)
+        MeasurementFactory(indicator=star, period_start=add_month(TODAY, -1 - n % 4))
+    if n % 4 == 0:
+        AllocationFactory(startup=startup)
+    return startup
+
+
+def without_random_ids(response) -> str:
+    # django-dsfr's breadcrumb draws a new id at each render.
+    return re.sub(r"breadcrumb-[a-z]+", "breadcrumb", response.content.decode())
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_impact_costs_a_fixed_number_of_queries(client, size, django_assert_num_queries):
+    for n in range(size):
+        measured_startup(n)
+    StartupFactory()  # never started: not measured
+    # Page and kept parts' versions (2), the timeline (2), the measured startups and the North
+    # Stars (2), the funded startups (1), the programme's money (3).
+    with django_assert_num_queries(10):
+        fresh = client.get("/impact/")
+    PaymentFactory(commitment=CommitmentFactory(allocation=Allocation.objects.first()))
+    # Rebuilt after a payment: the timeline, the startups and the North Stars are kept.
+    with django_assert_num_queries(6):
+        rebuilt = client.get("/impact/")
+    assert "1 000 €" in rebuilt.content.decode()  # the payment shows
+    assert f"Pour les {size} startups en construction" in fresh.content.decode()
+
+
+def test_impact_rebuilt_from_kept_parts_is_the_page_built_fresh(client):
+    for n in range(12):
+        measured_startup(n)
+    client.get("/impact/")
+    AllocationFactory(startup_id="mesuree-1")  # a budget point more, kept parts unchanged
+    rebuilt = client.get("/impact/")
+    cache.clear()
+    assert without_random_ids(client.get("/impact/")) == without_random_ids(rebuilt)
+    assert "4 sur 12" in rebuilt.content.decode()  # mesuree-0, 1, 4 and 8 are funded
+
+
+def test_impact_shows_a_change_of_the_registry_or_of_a_north_star(client):
+    for n in range(6):
+        measured_startup(n)
+    first = client.get("/impact/").content.decode()
+    assert "Mesurée 03" not in first  # no North Star
+    NorthStarFactory(startup_id="mesuree-3")
+    assert "Mesurée 03" in client.get("/impact/").content.decode()
+    startup_with_phases(("acceleration", TODAY - timedelta(days=10)), id="nouvelle")
+    assert "Pour les 7 startups en construction" in client.get("/impact/").content.decode()
