@@ -1,6 +1,7 @@
-"""What a payment costs the public pages that show money: a startup's page asks PostgreSQL for a
-digest of its own money rows (one query) to know whether it is still current, and /impact/ keeps
-what it reads of the registry and impact data while payments change the budgets version."""
+"""What a payment costs the public pages that show money: a startup's page compares the digest
+PostgreSQL makes of its money rows (read for all startups once per budgets version) to know
+whether it is still current, and /impact/ keeps what it reads of the registry and impact data
+while payments change the budgets version."""
 
 import re
 from datetime import date, timedelta
@@ -45,11 +46,16 @@ def pay(commitment, amount: str = "1.00", paid_on: date = date(2026, 2, 10)):
 
 
 # --- The fingerprint of a startup's money --------------------------------------------------------
-def test_the_fingerprint_is_one_query(money, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_the_digests_are_read_once_per_budgets_version(money, django_assert_num_queries):
+    # The suite reads the data version at every call (PUBLIC_DATA_VERSION_TTL = 0); production
+    # remembers it a second.
+    with django_assert_num_queries(2):  # the budgets version, every startup's digest
         startup_fingerprint("financee")
-    with django_assert_num_queries(1):
-        startup_fingerprint("sans-argent")
+    with django_assert_num_queries(1):  # the version only: the digests are kept
+        assert startup_fingerprint("sans-argent").endswith("|aucune allocation")
+    pay(money[2])
+    with django_assert_num_queries(2):
+        startup_fingerprint("financee")
 
 
 def test_a_payment_to_another_startup_leaves_the_fingerprint_as_it_was(money):
@@ -119,7 +125,7 @@ def test_the_fingerprint_says_the_day(money, clock):
 
 
 # --- A startup's page after a payment ------------------------------------------------------------
-def test_a_payment_elsewhere_costs_a_page_two_queries_and_keeps_its_body(
+def test_a_payment_elsewhere_costs_a_page_its_fingerprint_only_and_keeps_its_body(
     client, money, django_assert_num_queries
 ):
     funded, mine, theirs = money
@@ -127,12 +133,13 @@ def test_a_payment_elsewhere_costs_a_page_two_queries_and_keeps_its_body(
     pay(theirs)
     built = client.get("/startups/financee/")  # built with none: its fingerprint read, rebuilt
     pay(theirs)
-    # The two groups of data versions (one query), then the fingerprint: no page built.
-    with django_assert_num_queries(2):
+    # The page's two groups of data versions (one query), the budgets version and every
+    # startup's digest (once per version and process): no page built.
+    with django_assert_num_queries(3):
         kept = client.get("/startups/financee/")
     assert kept.content == built.content
     pay(theirs)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         not_modified = client.get("/startups/financee/", HTTP_IF_NONE_MATCH=built["ETag"])
     assert not_modified.status_code == 304
 
