@@ -26,7 +26,7 @@ from budgets.models import (
 )
 from budgets.money import ZERO
 from publishing import charts
-from publishing.caching import fingerprint, tables_of
+from publishing.caching import fingerprint, tables_of, version_seen
 from publishing.models import DataChange
 from startups.models import today
 
@@ -139,7 +139,7 @@ LEFT JOIN commitments USING (startup_id)
 LEFT JOIN payments USING (startup_id)
 """
 
-# (budgets version, day, {startup: digest}) as this process last read them.
+# (budgets version read before them, day, {startup: digest}) as this process last read them.
 _money_digests: tuple[int, date, dict[str, str]] | None = None
 
 
@@ -147,16 +147,19 @@ def money_digests() -> dict[str, str]:
     """{startup: digest of its money rows}, read once per budgets version and day in this
     process (one query, ~4 ms at 6 620 startups, in proportion to the money rows), then kept.
 
-    The version is `DataChange.latest`'s, remembered PUBLIC_DATA_VERSION_TTL seconds: a digest
-    read after a write shows it at most that long after, as every public page does. Read once
-    for all startups rather than once per page: under the mixed load (28 payments/s) most
-    startup pages revalidate after each version, ~300 hits a second per worker, at ~0.25 ms each
-    for a digest of their own rows (one query each)."""
+    Read again when a page has seen a newer budgets version than the one read before them
+    (`version_seen`; outside a page, `DataChange.latest`, remembered PUBLIC_DATA_VERSION_TTL):
+    digests read before a payment never vouch for a page that has seen it. Read once for all
+    startups rather than once per page: under the mixed load (28 payments/s) most startup pages
+    revalidate after each version, ~300 hits a second per worker, at ~0.25 ms each for a digest
+    of their own rows (one query each)."""
     global _money_digests
-    version, _ = DataChange.latest(tables_of(("budgets",)))
+    version = version_seen("budgets")
+    if version is None:
+        version, _ = DataChange.latest(tables_of(("budgets",)))
     on = today()
     held = _money_digests
-    if held is None or held[:2] != (version, on):
+    if held is None or held[0] < version or held[1] != on:
         with connection.cursor() as cursor:
             cursor.execute(MONEY_DIGESTS_SQL)
             held = _money_digests = (version, on, dict(cursor.fetchall()))
