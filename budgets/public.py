@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Prefetch, Sum
 from django.db.models.functions import ExtractYear
 
@@ -25,7 +26,8 @@ from budgets.models import (
 )
 from budgets.money import ZERO
 from publishing import charts
-from publishing.caching import fingerprint
+from publishing.caching import fingerprint, tables_of, version_seen
+from publishing.models import DataChange
 from startups.models import today
 
 
@@ -104,12 +106,77 @@ def startup_budget(startup_id: str) -> dict | None:
     }
 
 
+# Every startup's money rows, whole, digested by PostgreSQL: what `startup_budget` reads (the
+# startup's allocations with their tranche and convention, their commitments, their payments),
+# any column a later block shows included. A startup without an allocation is absent.
+MONEY_DIGESTS_SQL = """
+WITH allocations AS (
+    SELECT a.startup_id, string_agg(concat(a, t, v), ',' ORDER BY a.id) AS rows
+    FROM budgets_allocation a
+    JOIN budgets_tranche t ON t.id = a.tranche_id
+    JOIN budgets_convention v ON v.id = t.convention_id
+    WHERE a.startup_id IS NOT NULL
+    GROUP BY a.startup_id
+), commitments AS (
+    SELECT a.startup_id, string_agg(c::text, ',' ORDER BY c.id) AS rows
+    FROM budgets_commitment c
+    JOIN budgets_allocation a ON a.id = c.allocation_id
+    WHERE a.startup_id IS NOT NULL
+    GROUP BY a.startup_id
+), payments AS (
+    SELECT a.startup_id, string_agg(p::text, ',' ORDER BY p.id) AS rows
+    FROM budgets_payment p
+    JOIN budgets_commitment c ON c.id = p.commitment_id
+    JOIN budgets_allocation a ON a.id = c.allocation_id
+    WHERE a.startup_id IS NOT NULL
+    GROUP BY a.startup_id
+)
+SELECT allocations.startup_id, encode(sha256(convert_to(concat(
+    'allocations:', allocations.rows, '|commitments:', commitments.rows, '|payments:', payments.rows
+), 'UTF8')), 'hex')
+FROM allocations
+LEFT JOIN commitments USING (startup_id)
+LEFT JOIN payments USING (startup_id)
+"""
+
+# (budgets version read before them, day, {startup: digest}) as this process last read them.
+_money_digests: tuple[int, date, dict[str, str]] | None = None
+
+
+def money_digests() -> dict[str, str]:
+    """{startup: digest of its money rows}, read once per budgets version and day in this
+    process (one query, ~4 ms at 6 620 startups, in proportion to the money rows), then kept.
+
+    Read again when a page has seen a newer budgets version than the one read before them
+    (`version_seen`; outside a page, `DataChange.latest`, remembered PUBLIC_DATA_VERSION_TTL):
+    digests read before a payment never vouch for a page that has seen it. Read once for all
+    startups rather than once per page: under the mixed load (28 payments/s) most startup pages
+    revalidate after each version, ~300 hits a second per worker, at ~0.25 ms each for a digest
+    of their own rows (one query each)."""
+    global _money_digests
+    version = version_seen("budgets")
+    if version is None:
+        version, _ = DataChange.latest(tables_of(("budgets",)))
+    on = today()
+    held = _money_digests
+    if held is None or held[0] < version or held[1] != on:
+        with connection.cursor() as cursor:
+            cursor.execute(MONEY_DIGESTS_SQL)
+            held = _money_digests = (version, on, dict(cursor.fetchall()))
+    return held[2]
+
+
 @fingerprint("budgets:startup")
 def startup_fingerprint(startup_id: str) -> str:
     """All a startup's page shows of the money: its budget block, and whether it has one (its
     transparency point). A payment to another startup leaves it unchanged, so the page is kept
-    (`public_page(revalidate=...)`). One query without allocation, three with."""
-    return repr(startup_budget(startup_id))
+    (`public_page(revalidate=...)`).
+
+    What the block is computed from, rather than the block (three queries, ~1.2 ms to build):
+    the day (payments after today are not counted, the burn window ends today) and the digest
+    of the startup's money rows (`money_digests`: no query while the budgets version holds).
+    """
+    return f"{today().isoformat()}|{money_digests().get(startup_id, 'aucune allocation')}"
 
 
 def programme_budget() -> dict:

@@ -14,6 +14,7 @@ both the bulk query and the loaded indicator go through).
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from django.db.models import Max, Q
 
@@ -71,20 +72,20 @@ class NorthStarState:
     last_start: date | None
 
 
-def _north_star_states(startup_ids: list[str]) -> dict[str, NorthStarState]:
-    """One query: each startup's North Star (public or not) and its latest month and day."""
-    rows = (
-        Indicator.objects.filter(startup_id__in=startup_ids, is_north_star=True)
-        .values("startup_id", "name", "is_public")
-        .annotate(
-            last_month=Max(
-                "measurements__period_start",
-                filter=Q(measurements__period_kind=PeriodKind.MONTH),
-            ),
-            last_day=Max(
-                "measurements__period_start", filter=Q(measurements__period_kind=PeriodKind.DAY)
-            ),
-        )
+def _north_star_states(startup_ids: list[str] | None = None) -> dict[str, NorthStarState]:
+    """One query: each startup's North Star (public or not) and its latest month and day; of
+    every startup that has one when `startup_ids` is None (at most one per startup)."""
+    indicators = Indicator.objects.filter(is_north_star=True)
+    if startup_ids is not None:
+        indicators = indicators.filter(startup_id__in=startup_ids)
+    rows = indicators.values("startup_id", "name", "is_public").annotate(
+        last_month=Max(
+            "measurements__period_start",
+            filter=Q(measurements__period_kind=PeriodKind.MONTH),
+        ),
+        last_day=Max(
+            "measurements__period_start", filter=Q(measurements__period_kind=PeriodKind.DAY)
+        ),
     )
     return {
         row["startup_id"]: _state(row["name"], row["is_public"], row["last_month"], row["last_day"])
@@ -121,21 +122,38 @@ def north_star_state_of(
     )
 
 
+@cache
+def _shared(key: str, ok: bool, detail: str) -> Point:
+    """A point without a link, the same for every startup in that case: one instance (they are
+    frozen) instead of five new ones per startup, ~1 000 startups on the impact page."""
+    return Point(key, LABELS[key], ok, detail)
+
+
 def _checklist(
     row: dict, north_star: NorthStarState | None, has_budget: bool, on: date
 ) -> Checklist:
     repository = row["repository"]
     if north_star is None:
-        star_ok, star_detail = False, "aucune étoile polaire définie"
+        star = _shared("north_star", False, "aucune étoile polaire définie")
     elif not north_star.is_public:
-        star_ok, star_detail = False, "l'étoile polaire n'est pas publiée"
+        star = _shared("north_star", False, "l'étoile polaire n'est pas publiée")
     elif north_star.last_start is None:
-        star_ok, star_detail = False, f"« {north_star.name} » : aucune valeur mesurée"
+        star = Point(
+            "north_star",
+            LABELS["north_star"],
+            False,
+            f"« {north_star.name} » : aucune valeur mesurée",
+        )
     else:
         star_ok = is_fresh(north_star.last_kind, north_star.last_start, True, on)
         last = period_label(north_star.last_kind, north_star.last_start)
         state = "à jour" if star_ok else "pas à jour"
-        star_detail = f"« {north_star.name} » : dernière valeur {last}, {state}"
+        star = Point(
+            "north_star",
+            LABELS["north_star"],
+            star_ok,
+            f"« {north_star.name} » : dernière valeur {last}, {state}",
+        )
     accessibility = row["accessibility_status"]
     risk = row["risk_analysis_done"]
     return Checklist(
@@ -143,23 +161,22 @@ def _checklist(
         row["title"],
         north_star is not None,
         [
-            Point("source_code", LABELS["source_code"], bool(repository), "voir le dépôt de code" if repository else "aucun dépôt de code renseigné", repository),
-            Point("north_star", LABELS["north_star"], star_ok, star_detail),
-            Point(
+            Point("source_code", LABELS["source_code"], True, "voir le dépôt de code", repository)
+            if repository
+            else _shared("source_code", False, "aucun dépôt de code renseigné"),
+            star,
+            _shared(
                 "budget",
-                LABELS["budget"],
                 has_budget,
                 "montants engagés et payés publiés" if has_budget else "aucun chiffre budgétaire pour l'instant",
             ),
-            Point(
+            _shared(
                 "accessibility",
-                LABELS["accessibility"],
                 bool(accessibility),
                 AccessibilityStatus(accessibility).label if accessibility else "non déclaré",
             ),
-            Point(
+            _shared(
                 "risk_analysis",
-                LABELS["risk_analysis"],
                 risk is True,
                 {True: "faite", False: "non faite", None: "non renseignée"}[risk],
             ),
@@ -170,15 +187,35 @@ def _checklist(
 FIELDS = ["id", "title", "repository", "accessibility_status", "risk_analysis_done"]
 
 
-def checklists(startups, on: date | None = None) -> dict[str, Checklist]:
-    """Checklists of many startups (a queryset or ids): three queries and one money call."""
-    on = on or today()
+@dataclass(frozen=True)
+class RegistryInputs:
+    """What checklists are built from besides money: the startups' fields and the North Stars
+    (registry and impact data only, so a page can keep them while payments are recorded)."""
+
+    rows: list[dict]
+    north_stars: dict[str, NorthStarState]
+
+
+def registry_inputs(startups) -> RegistryInputs:
+    """The inputs of `checklists` that are not money, for a queryset or ids: two queries.
+
+    The North Stars are read whole, not for the listed ids: at most one row per startup, and a
+    list of a thousand ids (the impact page's) cost more to send and match than those rows."""
     if not hasattr(startups, "values"):
         startups = Startup.objects.filter(pk__in=list(startups))
-    rows = list(startups.order_by().values(*FIELDS))
-    ids = [row["id"] for row in rows]
-    stars = _north_star_states(ids)
-    with_budget = startups_with_budget_figures(ids)
+    return RegistryInputs(list(startups.order_by().values(*FIELDS)), _north_star_states())
+
+
+def checklists(
+    startups=None, on: date | None = None, *, inputs: RegistryInputs | None = None
+) -> dict[str, Checklist]:
+    """Checklists of many startups (a queryset or ids): three queries and one money call, or
+    the money call alone given their `registry_inputs`. The funded startups are read whole, as
+    the North Stars (~16 ms for the two with a thousand ids, ~1.5 ms whole, at 6 620 startups)."""
+    on = on or today()
+    inputs = inputs or registry_inputs(startups)
+    rows, stars = inputs.rows, inputs.north_stars
+    with_budget = startups_with_budget_figures()
     return {
         row["id"]: _checklist(row, stars.get(row["id"]), row["id"] in with_budget, on)
         for row in rows

@@ -48,7 +48,9 @@ def public_page(
     changed since the body was built, the fingerprint registered under that name
     (`@fingerprint`, by the app, called with the view's keyword arguments) says whether the
     part shown changed: the body is kept if not. A fingerprint must return everything the
-    page shows of that app's data (the data itself, not a cheaper sign of it).
+    page shows of that app's data: the data itself, or a digest of every row it is computed
+    from (whole rows: a column shown later is already in it), never a cheaper sign such as a
+    count or the last id, which a correction of an amount leaves as it was.
     """
     if view is None:
         return lambda actual: public_page(
@@ -93,7 +95,7 @@ def public_page(
                 # Read before the view runs, so that the fingerprints stored beside a body are
                 # never newer than the data it was built from. (A body built fresh stores
                 # none: a first build costs nothing more; the next change computes them.)
-                prints = fingerprints_of(narrowed, kwargs)
+                prints = fingerprints_of(narrowed, kwargs, narrow_versions)
                 if prints is not None and prints == entry[4]:
                     entry = (state, entry[1], entry[2], narrow_versions, prints)
                     cache.set(cache_key, entry)
@@ -153,13 +155,33 @@ def fingerprint(name: str):
     return register
 
 
-def fingerprints_of(narrowed: tuple[tuple[str, str], ...], kwargs: dict) -> tuple | None:
+def fingerprints_of(
+    narrowed: tuple[tuple[str, str], ...], kwargs: dict, versions: dict[str, int] | None = None
+) -> tuple | None:
     """The fingerprints of a page, or None when one is not registered in this process yet
-    (the body is then rebuilt, never kept on trust)."""
+    (the body is then rebuilt, never kept on trust). `versions`: {app label: the data version
+    the page saw}, which `version_seen` tells the fingerprints."""
     functions = [_fingerprints.get(name) for _, name in narrowed]
     if None in functions:
         return None
-    return tuple(function(**kwargs) for function in functions)
+    token = _seen_versions.set(versions)
+    try:
+        return tuple(function(**kwargs) for function in functions)
+    finally:
+        _seen_versions.reset(token)
+
+
+# The narrowed apps' data versions of the page whose fingerprints are being read.
+_seen_versions: ContextVar[dict[str, int] | None] = ContextVar("seen_versions", default=None)
+
+
+def version_seen(label: str) -> int | None:
+    """Inside a fingerprint: the version of app `label`'s data the page saw, None elsewhere.
+
+    A fingerprint that keeps what it reads (once per version, for every page) must not answer
+    from a value read before this version: the page would keep a body its data has left, and,
+    its entry now stored under this version, never ask again until the next write."""
+    return (_seen_versions.get() or {}).get(label)
 
 
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
