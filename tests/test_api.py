@@ -73,13 +73,6 @@ OUR_ATTRIBUTES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def startup_of(document: dict, startup_id: str) -> dict:
     return next(item for item in document["data"] if item["id"] == startup_id)
 

@@ -21,13 +21,6 @@ from tests.factories_impact import MeasurementFactory, NorthStarFactory, add_mon
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def money():
     """Two funded startups on one tranche, each with a commitment and a payment."""

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.core.cache import cache
 from django.core.management import ManagementUtility
 
 from startups.models import Incubator, Startup
@@ -148,13 +147,6 @@ def assert_no_live_script(html: str, *, whole: bool = False) -> DescriptionParse
 
 def front_matter(fields: dict, body: str) -> str:
     return f"---\n{yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)}---\n{body}\n"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
