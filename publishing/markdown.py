@@ -67,11 +67,17 @@ def _sanitised(html: str) -> SafeString:
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
 
 
+def rendering_of(text: str) -> str:
+    """What HTML kept for `text` is made from: this rendering and this very text (a text
+    changed without the HTML, by an `update()`, is not served the HTML of the old one)."""
+    return hashlib.sha256(f"{RENDERING}\x1f{text}".encode()).hexdigest()[:16]
+
+
 def stored_markdown(text: str, html: str, rendering: str) -> SafeString:
-    """The HTML of `text` rendered when it was written (`html`, made by `rendering`), or
-    rendered now if the rendering changed since. Parsing the markdown was the largest part of
+    """The HTML of `text` rendered when it was written (`html`, whose `rendering_of` is
+    `rendering`), or rendered now if the text or the rendering changed since. Parsing the markdown was the largest part of
     a startup page built fresh (~1 ms); the kept HTML is sanitised again, which costs little
     (nh3), so that a row written another way than through the model is no risk either."""
-    if rendering != RENDERING:
+    if rendering != rendering_of(text):
         return render_markdown(text)
     return _sanitised(html)

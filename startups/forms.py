@@ -9,7 +9,14 @@ from django.utils.safestring import mark_safe
 from dsfr.forms import DsfrBaseForm, DsfrBoundField, DsfrDjangoTemplates
 
 from publishing.caching import kept
-from startups.models import Incubator, Organisation, Startup, StartupQuerySet
+from startups.models import (
+    SEARCH_TERMS_AT_MOST,
+    Incubator,
+    Organisation,
+    Startup,
+    StartupQuerySet,
+    typed_words,
+)
 from startups.phases import PhaseKind, StartupStatus
 from startups.text import normalise
 
@@ -125,6 +132,15 @@ class StartupFilterForm(DsfrBaseForm):
         self.fields["sponsor"].choices = everything + choices["sponsor"]
         self.fields["thematique"].choices = everything + choices["thematique"]
         self.fields["usager"].choices = [("", "Tous")] + choices["usager"]
+
+    def clean_q(self):
+        text = self.cleaned_data["q"]
+        if len(typed_words(text)) > SEARCH_TERMS_AT_MOST:
+            raise forms.ValidationError(
+                f"Cherchez au plus {SEARCH_TERMS_AT_MOST} mots à la fois (les mots contenus dans "
+                "un autre comptent avec lui) : chaque mot doit figurer dans la startup."
+            )
+        return text
 
     def get_context(self):
         # Every filter is optional: marking each one "(Optionnel)" would be noise.

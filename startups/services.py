@@ -114,6 +114,10 @@ def import_corpus(
         # A dry run does everything inside one transaction rolled back at the end, so it
         # reports exactly what a real run would; a real run commits each file on its own.
         with transaction.atomic() if dry_run else contextlib.nullcontext():
+            if dry_run:
+                # Nothing kept: the search's vocabulary is left alone (migration 0009).
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL portefeuille.import_dry_run = 'on'")
             placeholders_before = _placeholder_ids()
             _import_organisations(files["organisations"], report)
             members = _import_incubators(files["incubators"], report)

@@ -99,7 +99,8 @@ def test_a_search_page_built_fresh_reuses_the_filters(client, django_assert_max_
     for n in range(30):
         StartupFactory(title=f"Service {n}", themes=["Santé"])
     client.get("/startups/")
-    # The data version, the counts by phase and one page of startups: nothing for the filters.
+    # The data version, the vocabulary and the matches (their cards built by the list): nothing
+    # for the filters.
     with django_assert_max_num_queries(3):
         response = client.get("/startups/?q=service+1")
     assert response.status_code == 200
@@ -211,7 +212,9 @@ def test_a_search_reads_the_text_once_and_pages_in_order(client, django_assert_m
         StartupFactory(title=f"Service {n:02d}", sponsors=[sponsor, OrganisationFactory()])
     StartupFactory(title="Autre chose", sponsors=[sponsor])
     client.get("/startups/")
-    with django_assert_max_num_queries(3):
+    # The data version, the vocabulary, the matches in order, the cards of the two not on the
+    # first page of the list.
+    with django_assert_max_num_queries(4):
         first = client.get(f"/startups/?q=SERVICE&sponsor={sponsor.pk}").content.decode()
     second = client.get(f"/startups/?q=service&sponsor={sponsor.pk}&page=2").content.decode()
     assert "50 startups correspondant aux filtres" in first

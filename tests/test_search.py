@@ -5,7 +5,8 @@ of the text found. A list's cards are built once and kept per version of the reg
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 import startups.models
 from startups.models import SearchWord, Startup
@@ -101,27 +102,87 @@ def test_the_database_derives_the_words_whatever_writes_the_startup():
     assert not Startup.objects.search("premier").exists()
 
 
-def test_a_search_uses_the_indexes_not_the_texts(texts):
+def plan_of(queryset) -> str:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE startups_startup; ANALYZE startups_searchword")
-        sql, params = Startup.objects.search("aidants").values("pk").query.sql_with_params()
-        # Five rows: PostgreSQL would rather read them all, and the vocabulary the same way.
+        sql, params = queryset.values("pk").query.sql_with_params()
+        # Five rows: PostgreSQL would rather read them all.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Bitmap Index Scan on startup_search_words_gin" in plan
-    # The branch reading the texts is planned but never run.
-    lines = plan.splitlines()
-    reads_text = next(i for i, line in enumerate(lines) if "(search_text ~~" in line)
-    assert "(never executed)" in lines[reads_text - 1]
+        cursor.execute("EXPLAIN (COSTS OFF) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_a_search_uses_the_index_of_the_words_not_the_texts(texts):
+    plan = plan_of(Startup.objects.search("aidants numer sante"))
+    assert "startup_search_words_gin" in plan and "search_text" not in plan
+    # One scan of the startups whatever the number of words typed: no join per word.
+    assert plan.count("on startups_startup") == 1 and "Join" not in plan
+
+
+def test_a_word_in_most_of_the_vocabulary_reads_the_texts(texts, monkeypatch):
+    monkeypatch.setattr(startups.models, "SEARCH_WORDS_AT_MOST", 1)
+    plan = plan_of(Startup.objects.search("aidants e"))
+    assert "strpos(search_text" in plan and "startup_search_words_gin" in plan
+
+
+def test_the_vocabulary_is_read_in_one_query_whatever_the_words(texts, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the vocabulary, then the startups
+        list(Startup.objects.search("aidants numer sante taxi mes le la"))
+    with django_assert_num_queries(1):  # nothing typed: the startups only
+        list(Startup.objects.search("   "))
+
+
+def test_typed_words_are_each_looked_up_once():
+    from startups.models import typed_words
+
+    # Repeated, or contained in another typed word: nothing more to find.
+    assert typed_words("Numérique num NUMERIQUE santé e") == ["numerique", "sante"]
+    assert typed_words("e " * 100) == ["e"]
+
+
+def test_more_than_eight_words_is_refused_with_a_message(client, texts):
+    page = client.get(
+        "/startups/?q="
+        + "+".join(
+            [
+                "aidants",
+                "mes",
+                "sante",
+                "taxi",
+                "numerique",
+                "empreinte",
+                "droits",
+                "simuler",
+                "reserver",
+            ]
+        )
+    )
+    assert page.status_code == 200
+    assert "Cherchez au plus 8 mots" in page.content.decode()
+    assert page.content.decode().count("fr-card__title") == len(TEXTS)  # the filter is ignored
+
+
+def test_a_very_long_word_is_kept_in_pieces_and_found():
+    import random
+    import string
+
+    rng = random.Random(7)  # noqa: S311 - test data, not a secret
+    blob = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(9000))
+    startup = StartupFactory(description=f"Logo ![x](data:image/png;base64,{blob}) fin")
+    startup.refresh_from_db()
+    assert max(len(word) for word in startup.search_words) <= 400
+    for start in (0, 123, 4567, 8800):
+        piece = blob[start : start + 200].lower()
+        assert Startup.objects.search(piece).get() == startup
+    assert Startup.objects.search(blob[:201].lower()).get() == startup  # longer: the LIKE
 
 
 def test_a_list_reuses_the_cards_it_built(client, django_assert_num_queries):
     for n in range(5):
         StartupFactory(title=f"Service {n}")
     first = client.get("/startups/").content.decode()
-    # The data version and the matches: every card shown was built by the first page.
-    with django_assert_num_queries(2):
+    # The data version, the vocabulary and the matches: every card shown was built before.
+    with django_assert_num_queries(3):
         searched = client.get("/startups/?q=service").content.decode()
     assert searched.count("fr-card__title") == 5
     for n in range(5):
@@ -166,7 +227,7 @@ def test_a_description_is_rendered_as_it_is_written_and_served_as_rendered_then(
         description="## Titre\n\n[lien](javascript:alert(1)) <script>x</script> **gras**"
     )
     startup.refresh_from_db()
-    assert startup.description_rendering == markdown.RENDERING
+    assert startup.description_rendering == markdown.rendering_of(startup.description)
     assert startup.description_as_html == markdown.render_markdown(startup.description)
     assert "<h3>Titre</h3>" in startup.description_as_html
     assert (
@@ -179,7 +240,40 @@ def test_a_description_is_rendered_as_it_is_written_and_served_as_rendered_then(
     )
     startup.refresh_from_db()
     assert startup.description_as_html == "<p>a</p>"
+    # The text changed without the HTML: the new text is rendered.
+    Startup.objects.filter(pk=startup.pk).update(description="Texte **nouveau**")
+    startup.refresh_from_db()
+    assert startup.description_as_html == "<p>Texte <strong>nouveau</strong></p>"
     # Made by another rendering (an older library, other rules): rendered again.
     Startup.objects.filter(pk=startup.pk).update(description_rendering="ancienne")
     startup.refresh_from_db()
     assert startup.description_as_html == markdown.render_markdown(startup.description)
+
+
+def test_a_dry_run_of_the_import_leaves_the_vocabulary_alone(tmp_path):
+    from startups.services import import_corpus
+
+    (tmp_path / "content" / "_startups").mkdir(parents=True)
+    (tmp_path / "content" / "_incubators").mkdir(parents=True)
+    (tmp_path / "content" / "_incubators" / "incub.md").write_text(
+        "---\ntitle: Incub\n---\n", encoding="utf-8"
+    )
+    (tmp_path / "content" / "_startups" / "essai.md").write_text(
+        "---\ntitle: Essai\nmission: Un motquinexistepasailleurs\nincubator: incub\n"
+        "phases:\n  - name: investigation\n    start: 2025-01-01\n---\n",
+        encoding="utf-8",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        report = import_corpus(tmp_path, dry_run=True)
+    assert report.dry_run and not Startup.objects.exists()
+    said = [q["sql"] for q in queries.captured_queries if "import_dry_run" in q["sql"]]
+    assert said == ["SET LOCAL portefeuille.import_dry_run = 'on'"]
+    # What the setting does, seen before a rollback: the words are not added.
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL portefeuille.import_dry_run = 'on'")
+        StartupFactory(mission="autremotquinexistepas")
+        assert not SearchWord.objects.filter(word__contains="autremotquinexiste").exists()
+        transaction.set_rollback(True)
+    import_corpus(tmp_path)
+    assert Startup.objects.search("motquinexiste").get().pk == "essai"

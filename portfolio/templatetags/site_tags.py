@@ -8,6 +8,7 @@ the page's own context, as the include did (tests/test_site_tags.py compares the
 """
 
 from django import template
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -19,7 +20,7 @@ _kept: dict[tuple, SafeString] = {}
 def site_header(context) -> SafeString:
     request = context.get("request")  # none on the page of a server error
     state = (
-        request is not None and request.path == "/",
+        request is not None and request.path == reverse("home"),  # as the template compares
         tuple((item["url"], item["active"]) for item in context.get("NAVIGATION", ())),
     )
     return _rendered(context, "portfolio/_header.html", state)

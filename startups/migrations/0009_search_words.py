@@ -4,15 +4,30 @@ import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
 from django.db import migrations, models
 
-# The words of a startup's search text (startups.models.SEARCH_SQL), derived here so that no
-# way of writing a startup can leave them out of date, and each new word in the vocabulary.
-# Words are inserted in order: two transactions each writing one startup take the words' locks
-# in the same order, and cannot deadlock on them.
+# The words of a startup's search text (startups.models.StartupQuerySet.search), derived here so
+# that no way of writing a startup can leave them out of date, and each new word in the
+# vocabulary. Words are inserted in order: two transactions each writing one startup take the
+# words' locks in the same order, and cannot deadlock on them (the import commits each startup
+# on its own; a transaction writing several startups at once, as the demo's bulk loads do, can
+# meet another on a new word and be refused by PostgreSQL's deadlock detection). A word longer than 400
+# characters (an image in base64, a long address) is kept as pieces of 400 starting every 200:
+# a btree cannot index a key beyond ~2.7 kB, and any typed word of up to 200 characters (the
+# longest the search looks up this way) lies whole in one piece.
 SEARCH_WORDS_TRIGGER = """
 CREATE FUNCTION startups_search_words(search_text text) RETURNS text[] AS $$
     SELECT ARRAY(
-        SELECT DISTINCT word FROM unnest(string_to_array(search_text, ' ')) AS word
-        WHERE word <> '' ORDER BY word
+        SELECT DISTINCT piece
+        FROM unnest(string_to_array(search_text, ' ')) AS word,
+        LATERAL (
+            SELECT word AS piece WHERE length(word) <= 400
+            UNION ALL
+            -- Blocks of 200 (a regular expression: one pass, where substr at each offset read
+            -- a 10 MB word again for each piece), each piece two blocks that follow each other.
+            SELECT block.m[1] || coalesce(lead(block.m[1]) OVER (ORDER BY block.n), '')
+            FROM regexp_matches(word, '.{1,200}', 'g') WITH ORDINALITY AS block (m, n)
+            WHERE length(word) > 400
+        ) AS pieces
+        WHERE word <> '' ORDER BY piece
     )
 $$ LANGUAGE sql IMMUTABLE;
 CREATE FUNCTION startups_derive_search_words() RETURNS trigger AS $$
@@ -22,7 +37,12 @@ BEGIN
         RETURN NEW;
     END IF;
     NEW.search_words := startups_search_words(NEW.search_text);
-    INSERT INTO startups_searchword (word) SELECT unnest(NEW.search_words) ON CONFLICT DO NOTHING;
+    -- A dry run of the import (one transaction, rolled back) would hold the lock of every new
+    -- word until its end, and make any save adding one of them wait (or deadlock): it says so.
+    IF current_setting('portefeuille.import_dry_run', true) IS DISTINCT FROM 'on' THEN
+        INSERT INTO startups_searchword (word)
+            SELECT unnest(NEW.search_words) ON CONFLICT DO NOTHING;
+    END IF;
     RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
@@ -60,6 +80,8 @@ class Migration(migrations.Migration):
             model_name='startup',
             index=django.contrib.postgres.indexes.GinIndex(fields=['search_words'], name='startup_search_words_gin', fastupdate=False),
         ),
+        # The search no longer reads the texts by LIKE (startups.models.CONTAINS reads them whole).
+        migrations.RemoveIndex(model_name='startup', name='startup_search_trgm'),
         migrations.AddIndex(
             model_name='searchword',
             index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass('word', name='gin_trgm_ops'), name='search_word_trgm', fastupdate=False),

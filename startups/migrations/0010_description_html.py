@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from publishing.markdown import RENDERING, render_markdown
+from publishing.markdown import render_markdown, rendering_of
 
 
 def render_descriptions(apps, schema_editor):
@@ -11,9 +11,9 @@ def render_descriptions(apps, schema_editor):
     rows = Startup.objects.exclude(description="").only("pk", "description")
     for startup in rows.iterator(chunk_size=500):
         startup.description_html = str(render_markdown(startup.description))
-        startup.description_rendering = RENDERING
+        startup.description_rendering = rendering_of(startup.description)
         startup.save(update_fields=["description_html", "description_rendering"])
-    Startup.objects.filter(description="").update(description_rendering=RENDERING)
+    Startup.objects.filter(description="").update(description_rendering=rendering_of(""))
 
 
 class Migration(migrations.Migration):
