@@ -76,20 +76,21 @@ class Migration(migrations.Migration):
             name='search_words',
             field=django.contrib.postgres.fields.ArrayField(base_field=models.TextField(), default=list, editable=False),
         ),
-        migrations.AddIndex(
-            model_name='startup',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['search_words'], name='startup_search_words_gin', fastupdate=False),
-        ),
         # The search no longer reads the texts by LIKE (startups.models.CONTAINS reads them whole).
         migrations.RemoveIndex(model_name='startup', name='startup_search_trgm'),
-        migrations.AddIndex(
-            model_name='searchword',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass('word', name='gin_trgm_ops'), name='search_word_trgm', fastupdate=False),
-        ),
         migrations.RunSQL(
             SEARCH_WORDS_TRIGGER,
             "DROP TRIGGER startup_search_words ON startups_startup;"
             "DROP FUNCTION startups_derive_search_words();"
             "DROP FUNCTION startups_search_words(text);",
+        ),
+        # Built after the words are filled in: from the rows, not through the pending list.
+        migrations.AddIndex(
+            model_name='startup',
+            index=django.contrib.postgres.indexes.GinIndex(fields=['search_words'], name='startup_search_words_gin'),
+        ),
+        migrations.AddIndex(
+            model_name='searchword',
+            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass('word', name='gin_trgm_ops'), name='search_word_trgm'),
         ),
     ]
