@@ -125,8 +125,9 @@ class AccessibilityStatus(models.TextChoices):
 # query for all the typed words. Then the startups holding one of the words found, through
 # search_words and its GIN index: no startup's text is read (a LIKE over every text read them
 # all, megabytes, for each search). A typed word found in more than SEARCH_WORDS_AT_MOST words
-# (`e`, `de`) matches most of the portfolio: a LIKE over the texts is then cheaper, and it is
-# the one way for a typed word longer than the pieces a long word is cut into (migration 0009).
+# (`e`, `de`) matches most of the portfolio: reading the texts (CONTAINS) is then cheaper, and
+# it is the one way for a typed word longer than the pieces a long word is cut into (migration
+# 0009).
 SEARCH_WORDS_AT_MOST = 200
 # Each typed word costs a condition, and one found in many words a pass over every text:
 # the search field refuses more (startups.forms).

@@ -4,7 +4,7 @@ import json
 from collections import Counter
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
@@ -113,7 +113,7 @@ def count_by_phase(startups) -> dict:
     )
 
 
-@cache
+@lru_cache(maxsize=2)  # today's, and yesterday's for the requests at midnight
 def _listed(day: date):
     """The startups with their current phase on `day`: the query built once a day per process
     (its subqueries took ~1 ms to build, more than PostgreSQL to run them on a page of 48)."""
@@ -275,9 +275,10 @@ def _page_queryset():
 def startup_for_page(startup_id: str) -> Startup:
     """The startup of its page, with its incubator, phases, events, sponsors, co-incubators and
     import corrections: one query (the incubator and each related list JSON rows, the SQL
-    compiled once: `_page_sql`), where a prefetch per list cost six. The page never shows what the import read (JSON of the file, its body).
-    Phases, sponsors, co-incubators and corrections are then read as if prefetched
-    (`startup.phases.all()`, no query); events, sorted by date, are `startup.page_events`."""
+    compiled once: `_page_sql`), where a prefetch per list cost six. The page never shows
+    what the import read (JSON of the file, its body). Phases, sponsors, co-incubators and
+    corrections are then read as if prefetched (`startup.phases.all()`, no query); events,
+    sorted by date, are `startup.page_events`."""
     sql, params, asked = _page_sql()
     params = params.copy()
     params[asked] = startup_id

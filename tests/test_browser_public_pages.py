@@ -48,6 +48,9 @@ def visit(page, url, name):
         ("/startups/données-et-territoires/", "startup", "Données et Territoires"),
         ("/incubateurs/", "incubateurs", "Incubateurs"),
         ("/organisations/", "organisations", "Organisations sponsors"),
+        ("/startups/?q=donn%C3%A9es+outil", "recherche", "Les startups d'État"),
+        # Refused (more than 8 words): the message on the field, the list unfiltered.
+        ("/startups/?q=a+b+c+d+e+f+g+h+i", "recherche-refusee", "Les startups d'État"),
     ],
 )
 def test_public_pages_are_accessible(
