@@ -163,7 +163,7 @@ CACHES = {
             # A list's cards are an entry each (6 620 at the largest portfolio measured): at
             # 3 000, LocMemCache dropped a third of everything, bodies included, when full.
             "MAX_ENTRIES": 20_000,
-            "MAX_BYTES": env.int("CACHE_MAX_BYTES", default=64 * 2**20),
+            "MAX_BYTES": env.int("CACHE_MAX_BYTES", default=32 * 2**20),
         },
     },
     # Rate-limit counters (committees/password_reset.py), apart so that pages never evict them.

@@ -1,6 +1,8 @@
 """The page cache holds one body per page and filter, never one per junk query string, and
 never more bytes than its bound (finding 1 of issue 18: `?z=1`, `?z=2`… each stored 4 MB)."""
 
+import os
+import pickle
 import re
 
 import pytest
@@ -104,8 +106,9 @@ def test_the_cache_never_holds_more_bytes_than_its_bound():
     assert bounded.get("page:0") is None
     assert 9 <= bounded.entries() <= 11
 
-    # An entry larger than the bound on its own is not kept, and evicts nothing.
-    bounded.set("huge", b"x" * 20_000)
+    # An entry larger than the bound on its own (compressed: random bytes do not shrink) is
+    # not kept, and evicts nothing.
+    bounded.set("huge", os.urandom(20_000))
     assert bounded.get("huge") is None
     assert bounded.get("page:199") == b"x" * 900
 
@@ -118,3 +121,32 @@ def test_the_cache_never_holds_more_bytes_than_its_bound():
     assert bounded.bytes_used == sum(len(k) + len(v) for k, v in bounded._cache.items())
     bounded.clear()
     assert bounded.bytes_used == 0 and bounded.entries() == 0
+
+
+def test_pages_are_held_compressed_and_served_as_they_were():
+    bounded = BoundedLocMemCache("test-compressed", {"OPTIONS": {"MAX_BYTES": 10**7}})
+    bounded.clear()
+    page = ("<li class=\"fr-card\">Startup d'État é</li>\n" * 2_000).encode()
+    entry = ("1|2026-12-02", page, {"Content-Type": "text/html"}, {}, None)
+    bounded.set("page:a", entry)
+    assert bounded.get("page:a") == entry
+    pickled = len(pickle.dumps(entry, pickle.HIGHEST_PROTOCOL))
+    # Counted as held: compressed, far below the pickled size.
+    assert bounded.bytes_used < pickled / 10
+    assert bounded.bytes_used == sum(len(k) + len(v) for k, v in bounded._cache.items())
+    # get_many and add read and write the same way.
+    assert bounded.add("page:b", entry)
+    assert bounded.get_many(["page:a", "page:b"]) == {"page:a": entry, "page:b": entry}
+
+
+def test_small_values_and_bodies_over_a_megabyte_are_held_as_they_are():
+    bounded = BoundedLocMemCache("test-raw", {"OPTIONS": {"MAX_BYTES": 10**8}})
+    bounded.clear()
+    body = b"[" + b'{"id": "startup", "phases": []},' * 40_000 + b"]"  # 1.3 MB of JSON
+    bounded.set("api", body)
+    bounded.set("count", 1)
+    assert bounded.incr("count", 2) == 3
+    assert bounded.get("api") == body
+    raw = {key: len(value) for key, value in bounded._cache.items()}
+    assert raw[bounded.make_key("api")] > len(body)  # the pickle, not compressed
+    assert bounded.get("count") == 3
