@@ -440,7 +440,7 @@ def run(url: str, duration: int = 10, connections: int = 16) -> None:
         f"{junk['errors']} erreur(s)."
     )
     print(f"Mémoire des workers après les mesures : {', '.join(f'{r:.0f} Mo' for r in rss)}")
-    # Workers are recycled every ~20 000 requests (gunicorn.conf.py): one line per worker that
+    # Workers are recycled every ~500 000 requests (gunicorn.conf.py): one line per worker that
     # exited during the run, the last ones being those stopped at the end.
     print("Cache des pages de chaque worker à sa sortie (borne CACHE_MAX_BYTES) :")
     for pid, used, entries, bound in caches:
