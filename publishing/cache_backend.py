@@ -37,6 +37,7 @@ def packed(pickled: bytes) -> bytes:
 def unpacked(stored: bytes) -> bytes:
     return stored if stored[0] == PICKLE_START else zlib.decompress(stored)
 
+
 _sizes: dict[str, dict[str, int]] = {}
 _totals: dict[str, list[int]] = {}
 
@@ -99,7 +100,7 @@ class BoundedLocMemCache(LocMemCache):
                 return default
             stored = self._cache[key]
             self._cache.move_to_end(key, last=False)
-        return pickle.loads(unpacked(stored))
+        return pickle.loads(unpacked(stored))  # noqa: S301 (what _set stored, as LocMemCache)
 
     def incr(self, key, delta=1, version=None):
         # The parent replaces the pickled value in place (a number: never compressed, see

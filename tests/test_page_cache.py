@@ -126,7 +126,7 @@ def test_the_cache_never_holds_more_bytes_than_its_bound():
 def test_pages_are_held_compressed_and_served_as_they_were():
     bounded = BoundedLocMemCache("test-compressed", {"OPTIONS": {"MAX_BYTES": 10**7}})
     bounded.clear()
-    page = ("<li class=\"fr-card\">Startup d'État é</li>\n" * 2_000).encode()
+    page = ('<li class="fr-card">Startup d\'État é</li>\n' * 2_000).encode()
     entry = ("1|2026-12-02", page, {"Content-Type": "text/html"}, {}, None)
     bounded.set("page:a", entry)
     assert bounded.get("page:a") == entry
