@@ -27,6 +27,7 @@ from budgets.models import (
 from budgets.money import ZERO
 from publishing import charts
 from publishing.caching import fingerprint, tables_of, version_seen
+from publishing.compiled import compiled_values
 from publishing.models import DataChange
 from startups.models import today
 
@@ -64,6 +65,19 @@ def _activity_lines(figures: dict) -> list[Line]:
     return sorted(lines, key=lambda line: -line.figures.committed)
 
 
+@compiled_values(startup_id="\x00startup")
+def _allocated_by_year(startup_id: str):
+    """A startup's allocations by year and convention (every startup page built fresh runs it:
+    compiled once)."""
+    return (
+        Allocation.objects.filter(startup_id=startup_id)
+        .annotate(year=ExtractYear("tranche__available_on"))
+        .values("year", "tranche__convention__reference", "tranche__convention__title")
+        .annotate(total=Sum("amount"))
+        .order_by("tranche__convention__start", "year")
+    )
+
+
 def startup_budget(startup_id: str) -> dict | None:
     """By year and by activity for one startup, and its conventions; None without allocation.
 
@@ -72,13 +86,7 @@ def startup_budget(startup_id: str) -> dict | None:
     activity, folded in Python.
     """
     on = today()
-    allocated = list(
-        Allocation.objects.filter(startup_id=startup_id)
-        .annotate(year=ExtractYear("tranche__available_on"))
-        .values("year", "tranche__convention__reference", "tranche__convention__title")
-        .annotate(total=Sum("amount"))
-        .order_by("tranche__convention__start", "year")
-    )
+    allocated = _allocated_by_year.rows(startup_id=startup_id)
     if not allocated:
         return None
     by_year: dict[tuple, Figures] = {}

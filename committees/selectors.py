@@ -29,6 +29,7 @@ from committees.models import (
     Programme,
     committee_due,
 )
+from publishing.compiled import compiled_values
 from publishing.formats import euros, fr_date
 from startups.models import Organisation, Phase, Startup
 from startups.phases import PhaseKind
@@ -132,18 +133,13 @@ class NextCommittee:
     extension: Decision | None = None
 
 
-def next_committee(startup_id: str, on: date | None = None) -> NextCommittee | None:
-    """One query (the startup's dossiers with their committee and decision, a few a year).
-
-    The last decision counts when it is an extension; a planned committee is one of `on` or
-    later, not closed, where the startup's dossier has no decision yet. An extension's date
-    already past with no committee planned says nothing: it is no longer "next".
-    """
-    on = on or timezone.localdate()
-    dossiers = list(
+@compiled_values(startup_id="\x00startup")
+def _dossier_rows(startup_id: str):
+    """What `next_committee` reads of a startup's dossiers, in committee order (every startup
+    page built fresh runs it: compiled once)."""
+    return (
         Dossier.objects.filter(startup_id=startup_id)
-        .select_related("committee", "decision")
-        .only(
+        .values(
             "pk",
             "committee__id",
             "committee__date",
@@ -154,6 +150,38 @@ def next_committee(startup_id: str, on: date | None = None) -> NextCommittee | N
         )
         .order_by("committee__date", "pk")
     )
+
+
+def _dossier(row: dict) -> Dossier:
+    """A dossier with its committee and its decision (if any) from a row of `_dossier_rows`, as
+    `select_related` leaves them."""
+    committee = Committee(
+        id=row["committee__id"], date=row["committee__date"], status=row["committee__status"]
+    )
+    dossier = Dossier(id=row["pk"], committee=committee)
+    if row["decision__id"] is None:
+        # Known to have none, as select_related leaves it: `hasattr(dossier, "decision")` is
+        # then False without a query.
+        Dossier.decision.related.set_cached_value(dossier, None)
+    else:
+        dossier.decision = Decision(
+            id=row["decision__id"],
+            dossier=dossier,
+            kind=row["decision__kind"],
+            new_committee_date=row["decision__new_committee_date"],
+        )
+    return dossier
+
+
+def next_committee(startup_id: str, on: date | None = None) -> NextCommittee | None:
+    """One query (the startup's dossiers with their committee and decision, a few a year).
+
+    The last decision counts when it is an extension; a planned committee is one of `on` or
+    later, not closed, where the startup's dossier has no decision yet. An extension's date
+    already past with no committee planned says nothing: it is no longer "next".
+    """
+    on = on or timezone.localdate()
+    dossiers = [_dossier(row) for row in _dossier_rows.rows(startup_id=startup_id)]
     decided = [d for d in dossiers if hasattr(d, "decision")]
     last = decided[-1].decision if decided else None
     extension = (

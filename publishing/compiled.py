@@ -1,0 +1,101 @@
+"""`.values()` querysets compiled to SQL once per process, then run with other values.
+
+Django builds and compiles a queryset again each time it runs: ~0.3 to 1 ms for a query with a
+join, an aggregate or a filtered annotation, often more than PostgreSQL takes to run it. A page
+built fresh runs the same few queries with only a value changed (the startup shown): each is
+compiled once, with stand-in values where the real ones go, and run with the real ones in
+their place, its rows converted as Django converts them.
+
+    @compiled_values(startup_id=STAND_IN)
+    def allocations_of(startup_id):
+        return Allocation.objects.filter(startup_id=startup_id).values("year").annotate(...)
+
+    allocations_of.rows(startup_id="aidantsconnect")  # [{"year": 2025, ...}, ...]
+
+A stand-in is a value of the parameter's type that the query holds nowhere else (the
+compilation refuses one it cannot find); a list parameter takes a list of stand-ins of the
+length it will be called with. A value the SQL is written differently for (None: `IS NULL`)
+has no place here.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.query import ValuesIterable
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    slots: dict[int, tuple[str, int | None]]  # parameter position -> (name, index in a list)
+    names: tuple[str, ...]
+    compiler: object  # converts the rows as Django's own iteration does
+
+
+class CompiledValues:
+    def __init__(self, build: Callable[..., QuerySet], stand_ins: dict):
+        self.build = build
+        self.stand_ins = stand_ins
+        self._compiled: _Compiled | None = None
+        self.__doc__ = build.__doc__
+
+    def compile(self) -> _Compiled:
+        if self._compiled is None:
+            self._compiled = self._compile()
+        return self._compiled
+
+    def _compile(self) -> _Compiled:
+        queryset = self.build(**self.stand_ins)
+        if queryset._iterable_class is not ValuesIterable:
+            raise TypeError(f"{self.build.__qualname__}: a .values() queryset is expected")
+        query = queryset.query
+        compiler = query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        wanted = {}
+        for name, value in self.stand_ins.items():
+            for index, item in enumerate(value) if isinstance(value, list) else [(None, value)]:
+                wanted[_key(item)] = (name, index)
+        slots = {
+            position: wanted[_key(param)]
+            for position, param in enumerate(params)
+            if _key(param) in wanted
+        }
+        missing = set(wanted.values()) - set(slots.values())
+        if missing:
+            raise ValueError(
+                f"{self.build.__qualname__}: stand-ins not found in the SQL: {sorted(missing)}"
+            )
+        # The names of the columns, as Django's ValuesIterable reads them.
+        if query.selected:
+            names = tuple(query.selected)
+        else:
+            names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        return _Compiled(sql, tuple(params), slots, names, compiler)
+
+    def rows(self, **values) -> list[dict]:
+        compiled = self.compile()
+        params = list(compiled.params)
+        for position, (name, index) in compiled.slots.items():
+            params[position] = values[name] if index is None else values[name][index]
+        compiler = compiled.compiler
+        with connections[compiler.using].cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        fields = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+
+
+def _key(value):
+    # Parameters compared by type and value (a stand-in "1" is not the number 1); a list (an
+    # array parameter) is never a stand-in.
+    return (type(value), value) if not isinstance(value, list | dict) else (type(value), id(value))
+
+
+def compiled_values(**stand_ins) -> Callable[[Callable[..., QuerySet]], CompiledValues]:
+    return lambda build: CompiledValues(build, stand_ins)

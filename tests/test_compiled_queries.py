@@ -1,0 +1,65 @@
+"""Querysets compiled once per process (publishing.compiled): the rows are those Django gives
+for the same queryset, for every value, with one query and no compilation after the first."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+from django.db.models.functions import ExtractYear
+
+from budgets.models import Allocation
+from publishing.compiled import CompiledValues, compiled_values
+from tests.factories import StartupFactory
+from tests.factories_budgets import AllocationFactory, TrancheFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def allocations_by_year(startup_id):
+    return (
+        Allocation.objects.filter(startup_id=startup_id, amount__gt=Decimal("0.50"))
+        .annotate(year=ExtractYear("tranche__available_on"))
+        .values("year", "tranche__convention__reference")
+        .annotate(total=Sum("amount"))
+        .order_by("year")
+    )
+
+
+def test_rows_are_those_of_the_queryset_for_each_value(django_assert_num_queries):
+    compiled = CompiledValues(allocations_by_year, {"startup_id": "\x00startup"})
+    first, second, alone = StartupFactory(), StartupFactory(), StartupFactory()
+    for day, amount in ((date(2025, 2, 1), "1000.10"), (date(2026, 3, 1), "250.00")):
+        AllocationFactory(startup=first, tranche=TrancheFactory(available_on=day), amount=amount)
+    AllocationFactory(startup=second, amount="0.40")  # kept out by the constant of the query
+    for startup in (first, second, alone):
+        with django_assert_num_queries(1):
+            rows = compiled.rows(startup_id=startup.pk)
+        assert rows == list(allocations_by_year(startup.pk))
+    assert [(row["year"], row["total"]) for row in compiled.rows(startup_id=first.pk)] == [
+        (2025, Decimal("1000.10")),
+        (2026, Decimal("250.00")),
+    ]
+    assert compiled.rows(startup_id="'; DROP TABLE budgets_allocation; --") == []
+
+
+def test_the_queryset_is_built_and_compiled_once():
+    built = []
+
+    @compiled_values(startup_id="\x00startup")
+    def counted(startup_id):
+        built.append(startup_id)
+        return allocations_by_year(startup_id)
+
+    for startup in (StartupFactory(), StartupFactory()):
+        counted.rows(startup_id=startup.pk)
+    assert built == ["\x00startup"]
+
+
+def test_a_stand_in_missing_from_the_sql_is_refused_at_once():
+    # A value written into the query differently (here never used) would be silently ignored.
+    compiled = CompiledValues(
+        lambda startup_id: Allocation.objects.values("pk"), {"startup_id": "\x00startup"}
+    )
+    with pytest.raises(ValueError, match="stand-ins not found"):
+        compiled.rows(startup_id="x")
