@@ -1,7 +1,9 @@
 """Template context shared by every page, without any database query."""
 
+from functools import lru_cache
+
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 SITE_TITLE = "Portefeuille des startups d'État"
 SITE_TAGLINE = "Phases, comités d'investissement, budgets et impact des startups de beta.gouv.fr"
@@ -28,12 +30,18 @@ NAVIGATION_ITEMS: list[tuple[str, str]] = [
 ]
 
 
+@lru_cache(maxsize=4)
+def _menu(script_prefix: str) -> tuple[tuple[str, str], ...]:
+    """(label, URL) of each menu item: the URLs never change in a process (for one script
+    prefix), and reversing seven of them cost ~0.3 ms of every page built."""
+    return tuple((label, reverse(url_name)) for label, url_name in NAVIGATION_ITEMS)
+
+
 def navigation(path: str) -> list[dict]:
-    items = []
-    for label, url_name in NAVIGATION_ITEMS:
-        url = reverse(url_name)
-        items.append({"label": label, "url": url, "active": path.startswith(url)})
-    return items
+    return [
+        {"label": label, "url": url, "active": path.startswith(url)}
+        for label, url in _menu(get_script_prefix())
+    ]
 
 
 def site(request):
