@@ -15,7 +15,8 @@ their place, its rows converted as Django converts them.
 A stand-in is a value of the parameter's type that the query holds nowhere else (the
 compilation refuses one it cannot find); a list parameter takes a list of stand-ins of the
 length it will be called with. A value the SQL is written differently for (None: `IS NULL`)
-has no place here.
+has no place here, and values go to the database as given (of the column's type: Django's
+conversion of a filter's value ran on the stand-in only).
 """
 
 from collections.abc import Callable
@@ -57,6 +58,8 @@ class CompiledValues:
         wanted = {}
         for name, value in self.stand_ins.items():
             for index, item in enumerate(value) if isinstance(value, list) else [(None, value)]:
+                if _key(item) in wanted:
+                    raise ValueError(f"{self.build.__qualname__}: stand-in {item!r} given twice")
                 wanted[_key(item)] = (name, index)
         slots = {
             position: wanted[_key(param)]
@@ -77,6 +80,9 @@ class CompiledValues:
 
     def rows(self, **values) -> list[dict]:
         compiled = self.compile()
+        for name, stand_in in self.stand_ins.items():
+            if isinstance(stand_in, list) and len(values[name]) != len(stand_in):
+                raise ValueError(f"{name}: {len(stand_in)} values expected, as compiled")
         params = list(compiled.params)
         for position, (name, index) in compiled.slots.items():
             params[position] = values[name] if index is None else values[name][index]

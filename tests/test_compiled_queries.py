@@ -63,3 +63,21 @@ def test_a_stand_in_missing_from_the_sql_is_refused_at_once():
     )
     with pytest.raises(ValueError, match="stand-ins not found"):
         compiled.rows(startup_id="x")
+
+
+def test_two_equal_stand_ins_and_a_list_of_another_length_are_refused():
+    twice = CompiledValues(
+        lambda first, second: Allocation.objects.filter(startup_id__in=[first, second]).values(
+            "pk"
+        ),
+        {"first": "\x00same", "second": "\x00same"},
+    )
+    with pytest.raises(ValueError, match="given twice"):
+        twice.rows(first="a", second="b")
+    listed = CompiledValues(
+        lambda ids: Allocation.objects.filter(startup_id__in=ids).values("pk"),
+        {"ids": ["\x00one", "\x00two"]},
+    )
+    assert listed.rows(ids=["a", "b"]) == []
+    with pytest.raises(ValueError, match="2 values expected"):
+        listed.rows(ids=["a", "b", "c"])
