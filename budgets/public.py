@@ -27,7 +27,7 @@ from budgets.models import (
 from budgets.money import ZERO
 from publishing import charts
 from publishing.caching import fingerprint, tables_of, version_seen
-from publishing.compiled import compiled_values
+from publishing.compiled import compiled_query
 from publishing.models import DataChange
 from startups.models import today
 
@@ -65,7 +65,7 @@ def _activity_lines(figures: dict) -> list[Line]:
     return sorted(lines, key=lambda line: -line.figures.committed)
 
 
-@compiled_values(startup_id="\x00startup")
+@compiled_query(startup_id="\x00startup")
 def _allocated_by_year(startup_id: str):
     """A startup's allocations by year and convention (every startup page built fresh runs it:
     compiled once)."""

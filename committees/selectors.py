@@ -29,7 +29,7 @@ from committees.models import (
     Programme,
     committee_due,
 )
-from publishing.compiled import compiled_values
+from publishing.compiled import compiled_query
 from publishing.formats import euros, fr_date
 from startups.models import Organisation, Phase, Startup
 from startups.phases import PhaseKind
@@ -133,7 +133,7 @@ class NextCommittee:
     extension: Decision | None = None
 
 
-@compiled_values(startup_id="\x00startup")
+@compiled_query(startup_id="\x00startup")
 def _dossier_rows(startup_id: str):
     """What `next_committee` reads of a startup's dossiers, in committee order (every startup
     page built fresh runs it: compiled once)."""

@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 
 from budgets.selectors import startups_with_budget_figures
 from impact.models import Indicator, PeriodKind, is_fresh, period_end, period_label
-from publishing.compiled import compiled_values
+from publishing.compiled import compiled_query
 from startups.models import AccessibilityStatus, Startup, today
 
 POINTS = [
@@ -74,39 +74,43 @@ class NorthStarState:
 
 
 def _north_stars(indicators):
-    """Each indicator's startup, name, publicity and latest month and day, as rows."""
-    return indicators.values("startup_id", "name", "is_public").annotate(
-        last_month=Max(
-            "measurements__period_start",
-            filter=Q(measurements__period_kind=PeriodKind.MONTH),
-        ),
-        last_day=Max(
-            "measurements__period_start", filter=Q(measurements__period_kind=PeriodKind.DAY)
-        ),
+    """Each North Star's startup, name, publicity and latest month and day, as rows."""
+    return (
+        indicators.filter(is_north_star=True)
+        .values("startup_id", "name", "is_public")
+        .annotate(
+            last_month=Max(
+                "measurements__period_start",
+                filter=Q(measurements__period_kind=PeriodKind.MONTH),
+            ),
+            last_day=Max(
+                "measurements__period_start", filter=Q(measurements__period_kind=PeriodKind.DAY)
+            ),
+        )
     )
 
 
-@compiled_values(startup_id="\x00startup")
+def _north_star_states() -> dict[str, NorthStarState]:
+    """One query: each startup's North Star (public or not) and its latest month and day, of
+    every startup that has one (at most one per startup)."""
+    return {row["startup_id"]: _state_of(row) for row in _north_stars(Indicator.objects.all())}
+
+
+@compiled_query(startup_id="\x00startup")
 def _north_star_of(startup_id: str):
     """One startup's North Star as `_north_stars` reads it (a startup page built fresh runs
     this on every build: compiled once)."""
-    return _north_stars(Indicator.objects.filter(is_north_star=True, startup_id=startup_id))
+    return _north_stars(Indicator.objects.filter(startup_id=startup_id))
 
 
-def _north_star_states(startup_ids: list[str] | None = None) -> dict[str, NorthStarState]:
-    """One query: each startup's North Star (public or not) and its latest month and day; of
-    every startup that has one when `startup_ids` is None (at most one per startup)."""
-    if startup_ids is not None and len(startup_ids) == 1:
-        rows = _north_star_of.rows(startup_id=startup_ids[0])
-    else:
-        indicators = Indicator.objects.filter(is_north_star=True)
-        if startup_ids is not None:
-            indicators = indicators.filter(startup_id__in=startup_ids)
-        rows = _north_stars(indicators)
-    return {
-        row["startup_id"]: _state(row["name"], row["is_public"], row["last_month"], row["last_day"])
-        for row in rows
-    }
+def _north_star_state(startup_id: str) -> NorthStarState | None:
+    """One query: the startup's North Star state, None without one."""
+    rows = _north_star_of.rows(startup_id=startup_id)
+    return _state_of(rows[0]) if rows else None
+
+
+def _state_of(row: dict) -> NorthStarState:
+    return _state(row["name"], row["is_public"], row["last_month"], row["last_day"])
 
 
 def _state(
@@ -253,7 +257,7 @@ def checklist_for(
     if measurements is not None:
         state = north_star_state_of(north_star, measurements)
     else:
-        state = _north_star_states([startup.pk]).get(startup.pk)
+        state = _north_star_state(startup.pk)
     row = {name: getattr(startup, name) for name in FIELDS}
     if has_budget is None:
         has_budget = startup.pk in startups_with_budget_figures([startup.pk])

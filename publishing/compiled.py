@@ -1,4 +1,4 @@
-"""`.values()` querysets compiled to SQL once per process, then run with other values.
+"""Querysets compiled to SQL once per process, then run with other values.
 
 Django builds and compiles a queryset again each time it runs: ~0.3 to 1 ms for a query with a
 join, an aggregate or a filtered annotation, often more than PostgreSQL takes to run it. A page
@@ -6,11 +6,14 @@ built fresh runs the same few queries with only a value changed (the startup sho
 compiled once, with stand-in values where the real ones go, and run with the real ones in
 their place, its rows converted as Django converts them.
 
-    @compiled_values(startup_id=STAND_IN)
+    @compiled_query(startup_id=STAND_IN)
     def allocations_of(startup_id):
         return Allocation.objects.filter(startup_id=startup_id).values("year").annotate(...)
 
     allocations_of.rows(startup_id="aidantsconnect")  # [{"year": 2025, ...}, ...]
+
+`.rows()` runs a `.values()` queryset; `.sql()` gives the SQL and parameters of any queryset,
+for `Model.objects.raw` (the startup page reads model instances).
 
 A stand-in is a value of the parameter's type that the query holds nowhere else (the
 compilation refuses one it cannot find); a list parameter takes a list of stand-ins of the
@@ -32,11 +35,12 @@ class _Compiled:
     sql: str
     params: tuple
     slots: dict[int, tuple[str, int | None]]  # parameter position -> (name, index in a list)
-    names: tuple[str, ...]
+    names: tuple[str, ...] | None  # of a .values() queryset's columns
     compiler: object  # converts the rows as Django's own iteration does
+    converters: dict
 
 
-class CompiledValues:
+class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet], stand_ins: dict):
         self.build = build
         self.stand_ins = stand_ins
@@ -50,8 +54,6 @@ class CompiledValues:
 
     def _compile(self) -> _Compiled:
         queryset = self.build(**self.stand_ins)
-        if queryset._iterable_class is not ValuesIterable:
-            raise TypeError(f"{self.build.__qualname__}: a .values() queryset is expected")
         query = queryset.query
         compiler = query.get_compiler(queryset.db)
         sql, params = compiler.as_sql()
@@ -71,14 +73,19 @@ class CompiledValues:
             raise ValueError(
                 f"{self.build.__qualname__}: stand-ins not found in the SQL: {sorted(missing)}"
             )
-        # The names of the columns, as Django's ValuesIterable reads them.
-        if query.selected:
-            names = tuple(query.selected)
-        else:
-            names = (*query.extra_select, *query.values_select, *query.annotation_select)
-        return _Compiled(sql, tuple(params), slots, names, compiler)
+        names = None
+        if queryset._iterable_class is ValuesIterable:
+            # The names of the columns, as Django's ValuesIterable reads them.
+            if query.selected:
+                names = tuple(query.selected)
+            else:
+                names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        fields = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        converters = compiler.get_converters(fields)
+        return _Compiled(sql, tuple(params), slots, names, compiler, converters)
 
-    def rows(self, **values) -> list[dict]:
+    def sql(self, **values) -> tuple[str, list]:
+        """The SQL compiled once and its parameters, the values given in their places."""
         compiled = self.compile()
         for name, stand_in in self.stand_ins.items():
             if isinstance(stand_in, list) and len(values[name]) != len(stand_in):
@@ -86,14 +93,20 @@ class CompiledValues:
         params = list(compiled.params)
         for position, (name, index) in compiled.slots.items():
             params[position] = values[name] if index is None else values[name][index]
+        return compiled.sql, params
+
+    def rows(self, **values) -> list[dict]:
+        """The rows of a .values() queryset, as Django gives them, for these values."""
+        sql, params = self.sql(**values)
+        compiled = self.compile()
+        if compiled.names is None:
+            raise TypeError(f"{self.build.__qualname__}: rows() runs a .values() queryset")
         compiler = compiled.compiler
         with connections[compiler.using].cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
-        fields = [column for column, _, _ in compiler.select[: compiler.col_count]]
-        converters = compiler.get_converters(fields)
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
+        if compiled.converters:
+            rows = compiler.apply_converters(rows, compiled.converters)
         return [dict(zip(compiled.names, row, strict=True)) for row in rows]
 
 
@@ -103,5 +116,5 @@ def _key(value):
     return (type(value), value) if not isinstance(value, list | dict) else (type(value), id(value))
 
 
-def compiled_values(**stand_ins) -> Callable[[Callable[..., QuerySet]], CompiledValues]:
-    return lambda build: CompiledValues(build, stand_ins)
+def compiled_query(**stand_ins) -> Callable[[Callable[..., QuerySet]], CompiledQuery]:
+    return lambda build: CompiledQuery(build, stand_ins)

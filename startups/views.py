@@ -4,7 +4,7 @@ import json
 from collections import Counter
 from datetime import date
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from publishing.caching import public_page, today
+from publishing.compiled import compiled_query
 from publishing.pages import breadcrumb
 from publishing.rows import as_prefetched, day
 from startups.cards import startup_cards
@@ -213,17 +214,11 @@ def _rows(model, related_name: str, order: tuple, **fields) -> ArraySubquery:
     )
 
 
-# Stands for the identifier asked in the SQL of startup_for_page, compiled once.
-_ASKED = "\x00identifiant demandé"
-
-
-@cache
-def _page_sql() -> tuple[str, list, int]:
-    """The SQL of `startup_for_page`, compiled once per process, and where the identifier asked
-    goes among its parameters. Django took ~1.9 ms to compile its five subqueries for each
-    page, more than PostgreSQL took to run them (1.4 ms)."""
-    sql, params = _page_queryset().filter(pk=_ASKED).query.sql_with_params()
-    return sql, list(params), list(params).index(_ASKED)
+@compiled_query(startup_id="\x00identifiant demandé")
+def _page_query(startup_id: str):
+    """The query of `startup_for_page`, compiled once per process: Django took ~1.9 ms to
+    compile its five subqueries for each page, more than PostgreSQL took to run them."""
+    return _page_queryset().filter(pk=startup_id)
 
 
 def _page_queryset():
@@ -275,14 +270,11 @@ def _page_queryset():
 def startup_for_page(startup_id: str) -> Startup:
     """The startup of its page, with its incubator, phases, events, sponsors, co-incubators and
     import corrections: one query (the incubator and each related list JSON rows, the SQL
-    compiled once: `_page_sql`), where a prefetch per list cost six. The page never shows
+    compiled once: `_page_query`), where a prefetch per list cost six. The page never shows
     what the import read (JSON of the file, its body). Phases, sponsors, co-incubators and
     corrections are then read as if prefetched (`startup.phases.all()`, no query); events,
     sorted by date, are `startup.page_events`."""
-    sql, params, asked = _page_sql()
-    params = params.copy()
-    params[asked] = startup_id
-    found = list(Startup.objects.raw(sql, params))
+    found = list(Startup.objects.raw(*_page_query.sql(startup_id=startup_id)))
     if not found:
         raise Http404("Aucune startup ne porte cet identifiant.")
     startup = found[0]

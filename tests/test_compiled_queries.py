@@ -9,7 +9,7 @@ from django.db.models import Sum
 from django.db.models.functions import ExtractYear
 
 from budgets.models import Allocation
-from publishing.compiled import CompiledValues, compiled_values
+from publishing.compiled import CompiledQuery, compiled_query
 from tests.factories import StartupFactory
 from tests.factories_budgets import AllocationFactory, TrancheFactory
 
@@ -27,7 +27,7 @@ def allocations_by_year(startup_id):
 
 
 def test_rows_are_those_of_the_queryset_for_each_value(django_assert_num_queries):
-    compiled = CompiledValues(allocations_by_year, {"startup_id": "\x00startup"})
+    compiled = CompiledQuery(allocations_by_year, {"startup_id": "\x00startup"})
     first, second, alone = StartupFactory(), StartupFactory(), StartupFactory()
     for day, amount in ((date(2025, 2, 1), "1000.10"), (date(2026, 3, 1), "250.00")):
         AllocationFactory(startup=first, tranche=TrancheFactory(available_on=day), amount=amount)
@@ -46,7 +46,7 @@ def test_rows_are_those_of_the_queryset_for_each_value(django_assert_num_queries
 def test_the_queryset_is_built_and_compiled_once():
     built = []
 
-    @compiled_values(startup_id="\x00startup")
+    @compiled_query(startup_id="\x00startup")
     def counted(startup_id):
         built.append(startup_id)
         return allocations_by_year(startup_id)
@@ -58,7 +58,7 @@ def test_the_queryset_is_built_and_compiled_once():
 
 def test_a_stand_in_missing_from_the_sql_is_refused_at_once():
     # A value written into the query differently (here never used) would be silently ignored.
-    compiled = CompiledValues(
+    compiled = CompiledQuery(
         lambda startup_id: Allocation.objects.values("pk"), {"startup_id": "\x00startup"}
     )
     with pytest.raises(ValueError, match="stand-ins not found"):
@@ -66,7 +66,7 @@ def test_a_stand_in_missing_from_the_sql_is_refused_at_once():
 
 
 def test_two_equal_stand_ins_and_a_list_of_another_length_are_refused():
-    twice = CompiledValues(
+    twice = CompiledQuery(
         lambda first, second: Allocation.objects.filter(startup_id__in=[first, second]).values(
             "pk"
         ),
@@ -74,10 +74,27 @@ def test_two_equal_stand_ins_and_a_list_of_another_length_are_refused():
     )
     with pytest.raises(ValueError, match="given twice"):
         twice.rows(first="a", second="b")
-    listed = CompiledValues(
+    listed = CompiledQuery(
         lambda ids: Allocation.objects.filter(startup_id__in=ids).values("pk"),
         {"ids": ["\x00one", "\x00two"]},
     )
     assert listed.rows(ids=["a", "b"]) == []
     with pytest.raises(ValueError, match="2 values expected"):
         listed.rows(ids=["a", "b", "c"])
+
+
+def test_the_sql_of_a_model_queryset_reads_the_same_objects_through_raw():
+    compiled = CompiledQuery(
+        lambda startup_id: Allocation.objects.filter(startup_id=startup_id).order_by("pk"),
+        {"startup_id": "\x00startup"},
+    )
+    startup = StartupFactory()
+    AllocationFactory(startup=startup, amount="10.00")
+    AllocationFactory(startup=startup, amount="20.00")
+    AllocationFactory()
+    read = list(Allocation.objects.raw(*compiled.sql(startup_id=startup.pk)))
+    assert [(a.pk, a.amount) for a in read] == list(
+        Allocation.objects.filter(startup=startup).order_by("pk").values_list("pk", "amount")
+    )
+    with pytest.raises(TypeError, match=r"runs a \.values\(\) queryset"):
+        compiled.rows(startup_id=startup.pk)
