@@ -138,8 +138,12 @@ DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 # PostgreSQL's JIT compiles a query whose estimated cost crosses a threshold: at 6 620 startups
 # the list's phase subquery crossed it and took 276 ms instead of 12 (h17's profile). Our queries
-# are short and many; compiling never pays back here.
-DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+# are short and many; compiling never pays back here. The statements prepared by
+# publishing.compiled pick rows by key: one generic plan serves every value (PostgreSQL would
+# otherwise plan the first five executions again, and then each one it judges worth it).
+DATABASES["default"]["OPTIONS"].setdefault(
+    "options", "-c jit=off -c plan_cache_mode=force_generic_plan"
+)
 
 # The beta.gouv.fr corpus used by seed_demo and the benchmarks (read in place, never copied:
 # its licence is CC BY-NC-SA).

@@ -32,6 +32,7 @@ from datetime import date
 
 from django.db.models import Prefetch
 
+from publishing.compiled import prepared
 from publishing.rows import as_prefetched, day
 from startups.models import Member, Mission, Startup, today
 
@@ -193,7 +194,7 @@ def team_of(startup_id: str, on: date | None = None) -> Team:
     `betagouv_memberships(on)[startup_id]`, as Member objects (missions prefetched in source
     order; the fields of TEAM_SQL loaded, the others on demand). 1 query."""
     on = on or today()
-    members = list(Member.objects.raw(TEAM_SQL, [startup_id] * 3))
+    members = list(Member.objects.raw(*prepared(TEAM_SQL, [startup_id] * 3)))
     for member in members:
         as_prefetched(
             member,

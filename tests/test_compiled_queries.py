@@ -5,11 +5,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 from django.db.models.functions import ExtractYear
 
 from budgets.models import Allocation
 from publishing.compiled import CompiledQuery, compiled_query
+from startups.models import Startup
 from tests.factories import StartupFactory
 from tests.factories_budgets import AllocationFactory, TrancheFactory
 
@@ -98,3 +100,47 @@ def test_the_sql_of_a_model_queryset_reads_the_same_objects_through_raw():
     )
     with pytest.raises(TypeError, match=r"runs a \.values\(\) queryset"):
         compiled.rows(startup_id=startup.pk)
+
+
+def server_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, generic_plans, custom_plans FROM pg_prepared_statements")
+        return {name: (generic, custom) for name, generic, custom in cursor.fetchall()}
+
+
+def test_the_sql_is_prepared_once_per_connection_and_planned_once():
+    compiled = CompiledQuery(allocations_by_year, {"startup_id": "\x00startup"})
+    startup = StartupFactory()
+    AllocationFactory(startup=startup, tranche=TrancheFactory(available_on=date(2025, 2, 1)))
+    expected = list(allocations_by_year(startup.pk))
+    sql, params = compiled.sql(startup_id=startup.pk)
+    name = sql.split()[1].split("(")[0]
+    assert sql.startswith("EXECUTE ") and params[-1] == startup.pk
+    before = server_statements()[name]  # the connection may have run it in an earlier test
+    for other in (startup.pk, "autre", startup.pk):
+        assert compiled.rows(startup_id=other) == list(allocations_by_year(other))
+    # Prepared once, and one generic plan for every execution (no value planned again).
+    assert server_statements()[name] == (before[0] + 3, 0)
+    assert compiled.rows(startup_id=startup.pk) == expected
+
+
+@pytest.mark.django_db(transaction=True)  # a connection closed inside a transaction stays closed
+def test_a_new_connection_prepares_again():
+    compiled = CompiledQuery(allocations_by_year, {"startup_id": "\x00startup"})
+    startup = StartupFactory()
+    compiled.rows(startup_id=startup.pk)
+    connection.close()  # as CONN_MAX_AGE or a lost server would
+    assert compiled.rows(startup_id=startup.pk) == list(allocations_by_year(startup.pk))
+    assert len([n for n in server_statements() if n.startswith("q")]) == 1
+
+
+def test_a_percent_sign_of_the_sql_reaches_the_server_as_one():
+    compiled = CompiledQuery(
+        lambda startup_id: Startup.objects.filter(pk=startup_id, title__contains="50%").values(
+            "pk"
+        ),
+        {"startup_id": "\x00startup"},
+    )
+    startup = StartupFactory(title="Aide à 50% pour tous")
+    StartupFactory(title="Aide à 50 pour tous")
+    assert compiled.rows(startup_id=startup.pk) == [{"pk": startup.pk}]
