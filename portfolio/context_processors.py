@@ -45,8 +45,15 @@ def navigation(path: str) -> list[dict]:
 
 
 def site(request):
+    menu = navigation(request.path)
     return {
         "SITE_CONFIG": SITE_CONFIG,
-        "NAVIGATION": navigation(request.path),
+        "NAVIGATION": menu,
         "DEBUG": settings.DEBUG,
+        # All that makes one page's shell (header, menu, footer) differ from another's: the
+        # home page or not, the menu item marked current (site_tags, publishing.pages).
+        "SHELL_STATE": (
+            request.path == reverse("home"),
+            tuple((item["url"], item["active"]) for item in menu),
+        ),
     }

@@ -107,6 +107,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The hot public pages' content (portfolio/jinja2.py), put in base.html by
+        # publishing.pages.render_page.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "jinja_templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "portfolio.jinja2.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "portfolio.wsgi.application"

@@ -1,6 +1,76 @@
-"""What every page's context shares: the breadcrumb (django-dsfr's `dsfr_breadcrumb` data)."""
+"""What every page's context shares: the breadcrumb (django-dsfr's `dsfr_breadcrumb` data);
+pages whose content is a Jinja2 template."""
+
+from django.http import HttpRequest, HttpResponse
+from django.template import engines
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 
 def breadcrumb(*links: tuple[str, str], current: str) -> dict:
     """breadcrumb(("/startups/", "Startups"), current="1000 jours")."""
     return {"links": [{"url": url, "title": title} for url, title in links], "current": current}
+
+
+# Where a page's own parts go in its kept shell: letters only, which escaping leaves as they are.
+_TITLE, _BREADCRUMB, _CONTENT = "PortefeuilleTitre", "PortefeuilleFilAriane", "PortefeuilleContenu"
+_shells: dict[tuple, tuple[str, str, str, str]] = {}
+
+
+def render_page(request: HttpRequest, template_name: str, context: dict) -> HttpResponse:
+    """A page whose content is a Jinja2 template (the "jinja2" engine: hot public pages, see
+    portfolio/jinja2.py), in the site's shell: the HTML of a Django template extending
+    base.html with that content block."""
+    content = engines["jinja2"].get_template(template_name).render(context, request)
+    return HttpResponse(in_shell(request, mark_safe(content), context))  # noqa: S308 - autoescaped
+
+
+def in_shell(request: HttpRequest, content: SafeString, context: dict) -> str:
+    """base.html (head, header, menu, breadcrumb, footer) around `content`.
+
+    The shell (~1.2 ms of Django templates) differs from page to page only by the title, the
+    breadcrumb and what the context processors give as SHELL_STATE (the menu item marked
+    current): it is rendered once per state with marks where those go, and kept.
+    tests/test_jinja_pages.py compares it with the shell rendered in full."""
+    django = engines["django"]
+    extra = {}
+    for processor in django.engine.template_context_processors:
+        extra.update(processor(request))
+    state = extra.get("SHELL_STATE")
+    title = context.get("title")
+    if state is None or not title:  # no title: base.html writes another <title>
+        shell = django.get_template("publishing/page.html")
+        return shell.render(
+            {**context, "content": content, "breadcrumb": _breadcrumb(context)}, request
+        )
+    kept = _shells.get(state)
+    if kept is None:
+        kept = _shells[state] = _shell(request)
+    head, after_title, after_breadcrumb, tail = kept
+    return "".join(
+        (head, conditional_escape(title), after_title, _breadcrumb(context), after_breadcrumb,
+         content, tail)
+    )  # fmt: skip
+
+
+def _shell(request: HttpRequest) -> tuple[str, str, str, str]:
+    """base.html for this request's state, cut where the title, breadcrumb and content go."""
+    shell = engines["django"].get_template("publishing/page.html")
+    html = shell.render({"title": _TITLE, "breadcrumb": _BREADCRUMB, "content": _CONTENT}, request)
+    head, rest = _cut(html, _TITLE)
+    after_title, rest = _cut(rest, _BREADCRUMB)
+    after_breadcrumb, tail = _cut(rest, _CONTENT)
+    return head, after_title, after_breadcrumb, tail
+
+
+def _cut(html: str, mark: str) -> tuple[str, str]:
+    if html.count(mark) != 1:  # base.html changed: the shell cannot be kept as it is
+        raise ValueError(f"publishing/page.html : {mark} présent {html.count(mark)} fois")
+    before, after = html.split(mark)
+    return before, after
+
+
+def _breadcrumb(context: dict) -> str:
+    """django-dsfr's breadcrumb of `breadcrumb_data`, as base.html includes it (none without)."""
+    template = engines["django"].get_template("publishing/breadcrumb.html")
+    return template.render({"breadcrumb_data": context.get("breadcrumb_data")})

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 
 from publishing.caching import public_page, today
 from publishing.compiled import compiled_query
-from publishing.pages import breadcrumb
+from publishing.pages import breadcrumb, render_page
 from publishing.rows import as_prefetched, day
 from startups.cards import startup_cards
 from startups.forms import StartupFilterForm
@@ -157,7 +157,8 @@ def startup_list(request: HttpRequest) -> HttpResponse:
     total = sum(counts.values())
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    # Jinja2 (jinja_templates/startups/): each search term and filter combination is a page built fresh.
+    return render_page(
         request,
         "startups/startup_list.html",
         {
@@ -186,7 +187,8 @@ def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
     startup = startup_for_page(startup_id)
     phases = list(startup.phases.all())
     current = startup.current_phase
-    return render(
+    # Jinja2 (jinja_templates/startups/): built after every change that shows on it.
+    return render_page(
         request,
         "startups/startup_detail.html",
         {

@@ -8,7 +8,6 @@ the page's own context, as the include did (tests/test_site_tags.py compares the
 """
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -18,27 +17,23 @@ _kept: dict[tuple, SafeString] = {}
 
 @register.simple_tag(takes_context=True)
 def site_header(context) -> SafeString:
-    request = context.get("request")  # none on the page of a server error
-    state = (
-        request is not None and request.path == reverse("home"),  # as the template compares
-        tuple((item["url"], item["active"]) for item in context.get("NAVIGATION", ())),
-    )
-    return _rendered(context, "portfolio/_header.html", state)
+    # No state on the page of a server error (no context processor): rendered, not kept.
+    return _rendered(context, "portfolio/_header.html", context.get("SHELL_STATE"))
 
 
 @register.simple_tag(takes_context=True)
 def site_footer(context) -> SafeString:
-    return _rendered(context, "portfolio/_footer.html", ())
+    return _rendered(context, "portfolio/_footer.html", () if "SITE_CONFIG" in context else None)
 
 
-def _rendered(context, name: str, state: tuple) -> SafeString:
-    """The template rendered, kept under `state` when the context is a page's own (its
-    context processors ran: the page of a server error is rendered without them)."""
+def _rendered(context, name: str, state: tuple | None) -> SafeString:
+    """The template rendered, kept under `state`; None: the context is not a page's own (no
+    context processor ran: the page of a server error), rendered and not kept."""
     key = (name, state)
     html = _kept.get(key)
     if html is None:
         # Rendered by Django's templates, which escaped every variable.
         html = mark_safe(context.template.engine.get_template(name).render(context))  # noqa: S308
-        if "SITE_CONFIG" in context:
+        if state is not None:
             _kept[key] = html
     return html

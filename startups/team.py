@@ -1,19 +1,15 @@
-"""`{% load team_tags %}`: the team block of a startup page (who works on it today, who did)."""
+"""The team block of a startup page (who works on it today, who did): its data, for the macro
+of jinja_templates/startups/_team.html."""
 
 import re
 
-from django import template
-
 from startups.members import team_of
-
-register = template.Library()
 
 # A GitHub account name: letters, digits and single hyphens (anything else gets no link).
 GITHUB_ACCOUNT = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 
 
-@register.inclusion_tag("startups/_team.html")
-def startup_team(startup):
+def startup_team(startup) -> dict:
     """Active members today and former ones (expired missions, `previously`), counted by
     domain, with the names, roles and GitHub accounts beta.gouv.fr publishes; never an
     e-mail. Two queries whatever the team's size (startups.members.team_of)."""
