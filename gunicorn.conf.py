@@ -18,6 +18,13 @@ accesslog = "-"
 access_log_format = 'method=%(m)s path="%(U)s" status=%(s)s duration_ms=%(M)s bytes=%(B)s ip=%(h)s'
 
 
+def post_worker_init(worker):
+    """Each worker requests a few typical pages of its own before it takes any (portfolio.warmup)."""
+    from portfolio.warmup import warm_up
+
+    warm_up(worker.wsgi)
+
+
 def worker_exit(server, worker):
     """Log what the worker's page cache held (bytes, entries) as it exits: the cache lives in
     the worker's memory, so no other process can read it. `make bench` prints these lines."""
