@@ -15,6 +15,7 @@ import sys
 
 from django.conf import settings
 from django.core.cache import caches
+from django.urls import get_resolver
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +28,11 @@ def warm_up(application) -> list[tuple[str, str]]:
 
         first = Startup.objects.order_by("pk").values_list("pk", flat=True).first()
     except Exception as exc:  # noqa: BLE001 - a worker starts even with its database down
+        # Each page would wait for the database again (up to connect_timeout): the URL
+        # configuration only, which needs none.
         logger.warning("Préchauffage du worker sans base de données : %s", exc)
-        first = None
+        get_resolver().url_patterns  # noqa: B018 - imports every view
+        return []
     paths = ["/healthz", "/startups/", "/startups/?q=service"]
     if first is not None:
         paths.append(Startup(pk=first).get_absolute_url())

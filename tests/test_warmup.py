@@ -5,6 +5,7 @@ import logging
 import pytest
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import connection
 
 from portfolio.warmup import warm_up
 from tests.factories import StartupFactory
@@ -46,3 +47,15 @@ def test_a_page_that_fails_is_logged_and_the_worker_starts(settings, caplog):
         logger.removeHandler(caplog.handler)
     assert all(status.startswith("400") for _, status in answered)
     assert "a répondu 400" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_database_the_worker_starts_at_once():
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # nothing listens there: refused at once
+    try:
+        assert warm_up(get_wsgi_application()) == []
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
