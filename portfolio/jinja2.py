@@ -40,6 +40,8 @@ def _as_django(value):
         return mark_safe(html.escape(value))  # noqa: S308 - escaped
     if hasattr(value, "__html__"):
         return value
+    if type(value) is int and -1000 < value < 1000:  # counts: no thousands separator to add
+        return str(value)
     return mark_safe(render_value_in_context(value, _CONTEXT))  # noqa: S308 - escaped
 
 

@@ -14,7 +14,11 @@ def breadcrumb(*links: tuple[str, str], current: str) -> dict:
 
 # Where a page's own parts go in its kept shell: letters only, which escaping leaves as they are.
 _TITLE, _BREADCRUMB, _CONTENT = "PortefeuilleTitre", "PortefeuilleFilAriane", "PortefeuilleContenu"
+_CURRENT = "PortefeuilleFilCourant"
 _shells: dict[tuple, tuple[str, str, str, str]] = {}
+# Trails of links of the pages in Jinja2: a handful (the startups' pages, the list).
+BREADCRUMBS_KEPT = 64
+_breadcrumbs: dict[tuple, tuple[str, str]] = {}
 
 
 def render_page(request: HttpRequest, template_name: str, context: dict) -> HttpResponse:
@@ -71,6 +75,21 @@ def _cut(html: str, mark: str) -> tuple[str, str]:
 
 
 def _breadcrumb(context: dict) -> str:
-    """django-dsfr's breadcrumb of `breadcrumb_data`, as base.html includes it (none without)."""
+    """django-dsfr's breadcrumb of `breadcrumb_data`, as base.html includes it (none without).
+
+    Kept per trail of links with a mark where the current page's name goes (~0.15 ms of
+    Django templates a page); its id, random in django-dsfr, is then the same on the pages of
+    one trail, unique in each page as it must be."""
+    data = context.get("breadcrumb_data")
     template = engines["django"].get_template("publishing/breadcrumb.html")
-    return template.render({"breadcrumb_data": context.get("breadcrumb_data")})
+    if not data or set(data) != {"links", "current"}:
+        return template.render({"breadcrumb_data": data})
+    trail = tuple((link["url"], link["title"]) for link in data["links"])
+    kept = _breadcrumbs.get(trail)
+    if kept is None:
+        html = template.render({"breadcrumb_data": {**data, "current": _CURRENT}})
+        if html.count(_CURRENT) != 1 or len(_breadcrumbs) >= BREADCRUMBS_KEPT:
+            return template.render({"breadcrumb_data": data})
+        kept = _breadcrumbs[trail] = tuple(html.split(_CURRENT))
+    before, after = kept
+    return f"{before}{conditional_escape(data['current'])}{after}"

@@ -21,8 +21,10 @@ RANDOM_ID = re.compile(r"breadcrumb-[a-z0-9]{16}")  # django-dsfr's breadcrumb i
 @pytest.fixture(autouse=True)
 def no_kept_shell():
     pages._shells.clear()
+    pages._breadcrumbs.clear()
     yield
     pages._shells.clear()
+    pages._breadcrumbs.clear()
 
 
 def request_for(path: str):
@@ -33,7 +35,8 @@ def request_for(path: str):
 
 def in_full(request, content: str, context: dict) -> str:
     """base.html around `content`, every part of it rendered by Django."""
-    parts = {"content": mark_safe(content), "breadcrumb": pages._breadcrumb(context)}  # noqa: S308
+    trail = engines["django"].get_template("publishing/breadcrumb.html").render(context)
+    parts = {"content": mark_safe(content), "breadcrumb": trail}  # noqa: S308
     shell = engines["django"].get_template("publishing/page.html")
     return shell.render({**context, **parts}, request)
 
@@ -82,6 +85,9 @@ VALUES = [
     'L\'été & « co » <b>"gras"</b>',
     mark_safe("<em>déjà sûr</em>"),
     1234567,
+    999,
+    -999,
+    -1000,
     Decimal("1234.5"),
     12.5,
     None,
@@ -130,3 +136,20 @@ def test_a_startup_page_is_served_with_its_kept_shell(client):
         in first
     )
     assert len(pages._shells) == 1
+
+
+def test_a_kept_trail_is_the_breadcrumb_rendered_in_full():
+    trails = [
+        breadcrumb(("/startups/", "Startups"), current="L'été <b>&</b>"),
+        breadcrumb(("/startups/", "Startups"), current="Autre"),
+        breadcrumb(("/a/", "A & <B>"), ("/b/?x=1&y=2", "B"), current="PortefeuilleFilCourant"),
+        {"links": [], "current": "Sans lien", "root_dir": "/racine/"},
+    ]
+    full = engines["django"].get_template("publishing/breadcrumb.html")
+    for _ in range(2):
+        for trail in trails:
+            assert same(
+                pages._breadcrumb({"breadcrumb_data": trail}),
+                full.render({"breadcrumb_data": trail}),
+            )
+    assert len(pages._breadcrumbs) == 2  # the root_dir one is not kept
