@@ -6,8 +6,9 @@ localised). Jinja2 compiles a template to Python once: the same page, same HTML,
 
 Its output is Django's, byte for byte (tests/test_jinja_pages.py compares the pages): every
 `{{ }}` is localised and escaped as Django does (`finalize`), and the filters are Django's own.
-The page's shell (header, menu, footer: base.html) stays a Django template (`page`); blocks owned
-by other apps come from their Django template tags (`_inclusion`), as on the Django pages.
+The page's shell (header, menu, footer: base.html) stays a Django template, kept per state of the
+menu (publishing.pages.render_page); blocks owned by other apps come from their Django template
+tags (`_inclusion`), as on the Django pages.
 """
 
 import html

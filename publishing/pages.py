@@ -42,14 +42,16 @@ def in_shell(request: HttpRequest, content: SafeString, context: dict) -> str:
         extra.update(processor(request))
     state = extra.get("SHELL_STATE")
     title = context.get("title")
-    if state is None or not title:  # no title: base.html writes another <title>
+    kept = None
+    if state is not None and title:  # no title: base.html writes another <title>
+        kept = _shells.get(state)
+        if kept is None:
+            kept = _shells[state] = _shell(request)
+    if not kept:
         shell = django.get_template("publishing/page.html")
         return shell.render(
             {**context, "content": content, "breadcrumb": _breadcrumb(context)}, request
         )
-    kept = _shells.get(state)
-    if kept is None:
-        kept = _shells[state] = _shell(request)
     head, after_title, after_breadcrumb, tail = kept
     return "".join(
         (head, conditional_escape(title), after_title, _breadcrumb(context), after_breadcrumb,
@@ -57,21 +59,17 @@ def in_shell(request: HttpRequest, content: SafeString, context: dict) -> str:
     )  # fmt: skip
 
 
-def _shell(request: HttpRequest) -> tuple[str, str, str, str]:
-    """base.html for this request's state, cut where the title, breadcrumb and content go."""
+def _shell(request: HttpRequest) -> tuple[str, str, str, str] | tuple[()]:
+    """base.html for this request's state, cut where the title, breadcrumb and content go;
+    () when a mark is not there exactly once (base.html changed): rendered in full then."""
     shell = engines["django"].get_template("publishing/page.html")
     html = shell.render({"title": _TITLE, "breadcrumb": _BREADCRUMB, "content": _CONTENT}, request)
-    head, rest = _cut(html, _TITLE)
-    after_title, rest = _cut(rest, _BREADCRUMB)
-    after_breadcrumb, tail = _cut(rest, _CONTENT)
+    if any(html.count(mark) != 1 for mark in (_TITLE, _BREADCRUMB, _CONTENT)):
+        return ()
+    head, rest = html.split(_TITLE)
+    after_title, rest = rest.split(_BREADCRUMB)
+    after_breadcrumb, tail = rest.split(_CONTENT)
     return head, after_title, after_breadcrumb, tail
-
-
-def _cut(html: str, mark: str) -> tuple[str, str]:
-    if html.count(mark) != 1:  # base.html changed: the shell cannot be kept as it is
-        raise ValueError(f"publishing/page.html : {mark} présent {html.count(mark)} fois")
-    before, after = html.split(mark)
-    return before, after
 
 
 def _breadcrumb(context: dict) -> str:

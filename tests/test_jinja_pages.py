@@ -153,3 +153,11 @@ def test_a_kept_trail_is_the_breadcrumb_rendered_in_full():
                 full.render({"breadcrumb_data": trail}),
             )
     assert len(pages._breadcrumbs) == 2  # the root_dir one is not kept
+
+
+def test_a_shell_without_its_marks_is_never_kept_and_the_page_rendered_in_full(monkeypatch):
+    # As if base.html wrote the title twice (a <meta> of its own, say).
+    monkeypatch.setattr(pages, "_TITLE", "Portefeuille")  # also in the site's name
+    html = in_shell(request_for("/startups/"), mark_safe("x"), {"title": "A"})
+    assert same(html, in_full(request_for("/startups/"), "x", {"title": "A"}))
+    assert list(pages._shells.values()) == [()]
