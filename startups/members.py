@@ -171,7 +171,10 @@ MISSION_FIELDS = ("id", "member_id", "position", "start", "end", "startup_ids")
 # in one query: the three ways in (a mission naming it, `previously`, the old `startups:`)
 # each read by its GIN index, then only what the pages read of a member (its source, front
 # matter and bio, weighs more than the rest). As two ORM queries with a prefetch, Django's
-# building of the queries and of ~100 objects cost twice what PostgreSQL took.
+# building of the queries and of ~100 objects cost twice what PostgreSQL took. The members are
+# read by their key from the array of ids (`= ANY(ARRAY(...))`): prepared once and planned
+# without the startup's id (publishing.compiled.prepared), `IN (...)` was joined by hash over
+# every member at 6 620 startups (9 ms instead of 0.3).
 TEAM_SQL = """
 SELECT m.id, m.fullname, m.role, m.domaine, m.github, m.previously, m.legacy_startups,
     ARRAY(
@@ -180,11 +183,11 @@ SELECT m.id, m.fullname, m.role, m.domaine, m.github, m.previously, m.legacy_sta
         FROM startups_mission x WHERE x.member_id = m.id ORDER BY x.position
     ) AS mission_rows
 FROM startups_member m
-WHERE m.absent_from_source_since IS NULL AND m.id IN (
+WHERE m.absent_from_source_since IS NULL AND m.id = ANY(ARRAY(
     SELECT member_id FROM startups_mission WHERE startup_ids @> ARRAY[%s]::varchar(200)[]
     UNION SELECT id FROM startups_member WHERE previously @> ARRAY[%s]::varchar(200)[]
     UNION SELECT id FROM startups_member WHERE legacy_startups @> ARRAY[%s]::varchar(200)[]
-)
+))
 """
 
 
