@@ -187,6 +187,10 @@ def startup_detail(request: HttpRequest, startup_id: str) -> HttpResponse:
     startup = startup_for_page(startup_id)
     phases = list(startup.phases.all())
     current = startup.current_phase
+    # As `with_current_phase` annotates them: the page reads its kind and start some ten
+    # times (badge, overstay, transparency), each of which computed the phase again.
+    startup.current_phase_kind = current.kind if current else None
+    startup.current_phase_start = current.start if current else None
     # Jinja2 (jinja_templates/startups/): built after every change that shows on it.
     return render_page(
         request,
