@@ -45,6 +45,10 @@ class _Compiled:
     names: tuple[str, ...] | None  # of a .values() queryset's columns
     compiler: object  # converts the rows as Django's own iteration does
     converters: dict
+    # Of a model queryset: where its fields are in a row, their names, and the annotations.
+    model_columns: slice | None = None
+    init_list: tuple[str, ...] = ()
+    annotations: tuple[tuple[str, int], ...] = ()
 
 
 class CompiledQuery:
@@ -89,7 +93,21 @@ class CompiledQuery:
                 names = (*query.extra_select, *query.values_select, *query.annotation_select)
         fields = [column for column, _, _ in compiler.select[: compiler.col_count]]
         converters = compiler.get_converters(fields)
-        return _Compiled(sql, tuple(params), slots, names, compiler, converters)
+        model = {}
+        if (
+            names is None
+            and compiler.klass_info
+            and not compiler.klass_info.get("related_klass_infos")
+        ):
+            # As Django's ModelIterable reads a row (no select_related here).
+            selected = compiler.klass_info["select_fields"]
+            columns = slice(selected[0], selected[-1] + 1)
+            model = {
+                "model_columns": columns,
+                "init_list": tuple(f[0].target.attname for f in compiler.select[columns]),
+                "annotations": tuple(compiler.annotation_col_map.items()),
+            }
+        return _Compiled(sql, tuple(params), slots, names, compiler, converters, **model)
 
     def sql(self, **values) -> tuple[str, list]:
         """The SQL compiled once and its parameters, the values given in their places."""
@@ -104,17 +122,40 @@ class CompiledQuery:
 
     def rows(self, **values) -> list[dict]:
         """The rows of a .values() queryset, as Django gives them, for these values."""
-        sql, params = self.sql(**values)
         compiled = self.compile()
         if compiled.names is None:
             raise TypeError(f"{self.build.__qualname__}: rows() runs a .values() queryset")
+        rows = self._fetch(compiled, values)
+        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+
+    def objects(self, **values) -> list:
+        """The model instances of a model queryset (without select_related) for these values,
+        as Django builds them (`Model.from_db`, annotations set), its rows converted as Django
+        converts them: what `Model.objects.raw(*self.sql())` gives, without RawQuerySet's
+        mapping of columns to fields and converters, made again for each query (half of the
+        startup page's query in Python)."""
+        compiled = self.compile()
+        if compiled.model_columns is None:
+            raise TypeError(f"{self.build.__qualname__}: objects() runs a model queryset")
+        rows = self._fetch(compiled, values)
+        model, db = compiled.compiler.klass_info["model"], compiled.compiler.using
+        found = []
+        for row in rows:
+            instance = model.from_db(db, compiled.init_list, row[compiled.model_columns])
+            for name, position in compiled.annotations:
+                setattr(instance, name, row[position])
+            found.append(instance)
+        return found
+
+    def _fetch(self, compiled: _Compiled, values: dict):
+        sql, params = self.sql(**values)
         compiler = compiled.compiler
         with connections[compiler.using].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
             rows = compiler.apply_converters(rows, compiled.converters)
-        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+        return rows
 
 
 _PLACEHOLDER = re.compile(r"%[s%]")

@@ -1,6 +1,5 @@
 """Public pages of the registry: the portfolio, a startup, incubators, organisations."""
 
-import json
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -280,20 +279,11 @@ def startup_for_page(startup_id: str) -> Startup:
     what the import read (JSON of the file, its body). Phases, sponsors, co-incubators and
     corrections are then read as if prefetched (`startup.phases.all()`, no query); events,
     sorted by date, are `startup.page_events`."""
-    found = list(Startup.objects.raw(*_page_query.sql(startup_id=startup_id)))
+    found = _page_query.objects(startup_id=startup_id)
     if not found:
         raise Http404("Aucune startup ne porte cet identifiant.")
     startup = found[0]
-    # Raw rows: the JSON comes as text.
-    startup.incubator = Incubator(**json.loads(startup.incubator_row))
-    for name in (
-        "phase_rows",
-        "event_rows",
-        "sponsor_rows",
-        "co_incubator_rows",
-        "correction_rows",
-    ):
-        setattr(startup, name, [json.loads(row) for row in getattr(startup, name)])
+    startup.incubator = Incubator(**startup.incubator_row)
     phases = [
         Phase(
             id=row["id"],

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.db.models.functions import ExtractYear
 
 from budgets.models import Allocation
@@ -144,3 +144,30 @@ def test_a_percent_sign_of_the_sql_reaches_the_server_as_one():
     startup = StartupFactory(title="Aide à 50% pour tous")
     StartupFactory(title="Aide à 50 pour tous")
     assert compiled.rows(startup_id=startup.pk) == [{"pk": startup.pk}]
+
+
+def test_objects_are_those_raw_reads_without_its_mapping_each_time(django_assert_num_queries):
+    compiled = CompiledQuery(
+        lambda startup_id: (
+            Allocation.objects.filter(startup_id=startup_id)
+            .defer("purpose")
+            .annotate(double=F("amount") * 2)
+            .order_by("pk")
+        ),
+        {"startup_id": "\x00startup"},
+    )
+    startup = StartupFactory()
+    AllocationFactory(startup=startup, amount="10.00")
+    AllocationFactory(startup=startup, amount="20.50")
+    AllocationFactory()
+    raw = list(Allocation.objects.raw(*compiled.sql(startup_id=startup.pk)))
+    with django_assert_num_queries(1):
+        read = compiled.objects(startup_id=startup.pk)
+    assert [(a.pk, a.amount, a.double, a.startup_id) for a in read] == [
+        (a.pk, a.amount, a.double, a.startup_id) for a in raw
+    ]
+    assert read[1].double == Decimal("41.00") and not read[0]._state.adding
+    assert read[0].get_deferred_fields() == raw[0].get_deferred_fields() == {"purpose"}
+    assert compiled.objects(startup_id="autre") == []
+    with pytest.raises(TypeError, match=r"runs a model queryset"):
+        CompiledQuery(allocations_by_year, {"startup_id": "\x00startup"}).objects(startup_id="x")
