@@ -12,8 +12,8 @@ their place, its rows converted as Django converts them.
 
     allocations_of.rows(startup_id="aidantsconnect")  # [{"year": 2025, ...}, ...]
 
-`.rows()` runs a `.values()` queryset; `.sql()` gives the SQL and parameters of any queryset,
-for `Model.objects.raw` (the startup page reads model instances).
+`.rows()` runs a `.values()` queryset, `.objects()` a model queryset (the startup page reads
+model instances); `.sql()` gives the SQL and parameters of any queryset.
 
 A stand-in is a value of the parameter's type that the query holds nowhere else (the
 compilation refuses one it cannot find); a list parameter takes a list of stand-ins of the
