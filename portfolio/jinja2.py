@@ -47,19 +47,14 @@ def _as_django(value):
     return SafeString(render_value_in_context(value, _CONTEXT))
 
 
-def _inclusion(template_name: str, function):
-    """A Django inclusion tag as a Jinja function: its context, its template."""
-
-    def render(*args, **kwargs):
-        template = engines["django"].get_template(template_name)
-        return mark_safe(template.render(function(*args, **kwargs)))  # noqa: S308 - Django's
-
-    return render
-
-
 def django_include(template_name: str, **context):
     """A Django template shared with Django pages, rendered with `context` only."""
     return mark_safe(engines["django"].get_template(template_name).render(context))  # noqa: S308
+
+
+def _inclusion(template_name: str, function):
+    """A Django inclusion tag as a Jinja function: its context, its template."""
+    return lambda *args, **kwargs: django_include(template_name, **function(*args, **kwargs))
 
 
 def url(name: str, *args) -> str:

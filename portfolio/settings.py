@@ -179,7 +179,8 @@ CACHES = {
             "MAX_BYTES": env.int("CACHE_MAX_BYTES", default=32 * 2**20),
         },
     },
-    # Rate-limit counters (committees/password_reset.py), apart so that pages never evict them.
+    # Rate-limit counters (committees/password_reset.py), apart so that pages never evict them
+    # and a worker's warm-up (portfolio/warmup.py), which empties the page cache, keeps them.
     "throttle": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "throttle",

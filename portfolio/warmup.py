@@ -42,8 +42,9 @@ def warm_up(application) -> list[tuple[str, str]]:
         if not status.startswith("200"):
             logger.warning("Préchauffage du worker : %s a répondu %s", path, status)
         answered.append((path, status))
-    for cache in caches.all():
-        cache.clear()
+    # The page cache only, which these pages filled and which lives in this worker: never the
+    # rate-limit counters ("throttle"), which a restart must not reset if they were shared.
+    caches["default"].clear()
     return answered
 
 
