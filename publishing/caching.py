@@ -213,10 +213,7 @@ def kept_many[K, T](
     `build(keys not kept)` -> {key: value} for the others (each then kept under its name).
     For what every page of a list shows one of (a startup's card): built once, whatever list,
     filter or search shows it next."""
-    version = (_page_versions.get() or {}).get(depends_on)
-    if version is None:
-        version, _ = DataChange.latest(tables_of(depends_on))
-    state = f"{version}|{today().isoformat()}"
+    state = _data_state(depends_on)
     cache_keys = {key: f"kept:{digest(name)}" for key, name in names.items()}
     found = cache.get_many(cache_keys.values())
     values, missing = {}, []
@@ -231,6 +228,36 @@ def kept_many[K, T](
         cache.set_many({cache_keys[key]: (state, value) for key, value in built.items()})
         values.update(built)
     return values
+
+
+def held[T](name: str, build: Callable[[], T], *, depends_on: tuple[str, ...] | None = None) -> T:
+    """`kept`, held in this process as `build()` returned it: neither pickled nor copied.
+
+    For the few values that every page reads and that no page changes, and which cost more to
+    copy out of the cache than to use: the filters' choices (~350 pairs, read by the form's
+    fields as they are). One entry per `name`, replaced at each version of the data."""
+    state = _data_state(depends_on)
+    entry = _held.get(name)
+    if entry is None or entry[0] != state:
+        entry = _held[name] = (state, build())
+    return entry[1]
+
+
+_held: dict[str, tuple[str, object]] = {}
+
+
+def forget_held() -> None:
+    """Empty what `held` holds (the tests, which empty the cache, start from nothing)."""
+    _held.clear()
+
+
+def _data_state(depends_on: tuple[str, ...] | None) -> str:
+    """The data version of the apps `depends_on`, and the day: what a kept value is built in.
+    Inside a page with the same `depends_on`, the version the page is keyed on (no query)."""
+    version = (_page_versions.get() or {}).get(depends_on)
+    if version is None:
+        version, _ = DataChange.latest(tables_of(depends_on))
+    return f"{version}|{today().isoformat()}"
 
 
 def read_only(query: QueryDict, params: tuple[str, ...]) -> QueryDict:

@@ -65,9 +65,13 @@ def empty_page_cache():
     # Pages, filters and cards kept in the process: each test builds its own.
     from django.core.cache import cache
 
+    from publishing.caching import forget_held
+
     cache.clear()
+    forget_held()
     yield
     cache.clear()
+    forget_held()
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.http import QueryDict
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 
 from budgets.models import Payment
-from publishing.caching import kept
+from publishing.caching import held, kept
 from startups.forms import StartupFilterForm
 from startups.models import Startup
 from startups.templatetags.startups_tags import phase_badge, startup_card
@@ -48,6 +48,34 @@ def test_a_write_to_another_app_keeps_what_was_kept():
     Payment.objects.update(reference="y")
     kept("count", lambda: built.append(1), depends_on=("startups",))
     assert len(built) == 2
+
+
+def test_held_builds_once_per_data_version_and_hands_back_what_it_built(
+    django_assert_num_queries,
+):
+    built = []
+
+    def build():
+        built.append(1)
+        return [Startup.objects.count()]
+
+    StartupFactory()
+    first = held("count", build, depends_on=("startups",))
+    with django_assert_num_queries(1):  # the data version only
+        assert held("count", build, depends_on=("startups",)) is first  # neither copied nor pickled
+    StartupFactory()
+    assert held("count", build, depends_on=("startups",)) == [2]
+    assert len(built) == 2
+
+
+def test_a_filter_takes_a_choice_added_since_the_last_page(client):
+    StartupFactory(title="Alpha", incubator=IncubatorFactory(title="Incubateur Alpha"))
+    client.get("/startups/?q=alpha")
+    beta = IncubatorFactory(title="Incubateur Beta")
+    StartupFactory(title="Beta", incubator=beta)
+    page = client.get(f"/startups/?incubateur={beta.pk}").content.decode()
+    assert "Incubateur : Incubateur Beta" in page
+    assert "Beta" in page and "Alpha</a>" not in page
 
 
 def uncached(form) -> str:
