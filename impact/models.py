@@ -11,6 +11,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from publishing.formats import MONTHS
 from startups.models import today
 
 # How old the last value of an indicator may be, counted from the end of its period, before
@@ -277,22 +278,6 @@ class Measurement(models.Model):
     @property
     def period_label(self) -> str:
         return period_label(self.period_kind, self.period_start)
-
-
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 def period_label(kind: str | None, start: date | None) -> str:

@@ -17,6 +17,17 @@ def fr_date(day: date | None, missing: str = "") -> str:
     return day.strftime("%d/%m/%Y") if day else missing
 
 
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin",
+          "juillet", "août", "septembre", "octobre", "novembre", "décembre")  # fmt: skip
+
+
+def long_date(day: date) -> str:
+    """date(2026, 3, 1) -> "1 mars 2026": what Django's `date_format(day, "j F Y")` writes in
+    French, without its trip through the translation machinery for each date (~0.1 ms: the
+    dates of a startup's phases were a tenth of its page built fresh)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
 def number(value, decimals: int | None = None, *, plain: bool = False) -> str:
     """« 12 345,6 »: grouped thousands, decimal comma.
 

@@ -3,10 +3,10 @@ dates of its page, written in Python."""
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from publishing.formats import long_date
 from publishing.templatetags.publishing_tags import days
 from startups import cards
 from startups.models import UNKNOWN_DATE
@@ -49,10 +49,6 @@ BADGE = ' <span class="fr-badge fr-badge--sm {} fr-badge--no-icon">{}</span>'
 NONE = "—"
 
 
-def _day(day) -> str:
-    return date_format(day, "j F Y")
-
-
 @register.simple_tag
 def phase_rows(phases, current) -> SafeString:
     """The rows of a startup's phases table: kind (en cours, à venir), start, end, length so
@@ -62,7 +58,7 @@ def phase_rows(phases, current) -> SafeString:
     for index, phase in enumerate(phases):
         is_current, upcoming, is_last = phase == current, phase.is_upcoming, index == last
         if phase.end:
-            end = _day(phase.end)
+            end = long_date(phase.end)
         elif is_current:
             end = "en cours"
         elif upcoming or is_last:
@@ -83,7 +79,7 @@ def phase_rows(phases, current) -> SafeString:
                 else format_html(BADGE, "fr-badge--new", "à venir")
                 if upcoming
                 else "",
-                _day(phase.start) if phase.start else UNKNOWN_DATE,
+                long_date(phase.start) if phase.start else UNKNOWN_DATE,
                 end,
                 duration,
                 phase.expected_duration_label or NONE,
@@ -103,7 +99,7 @@ def event_items(events) -> SafeString:
         EVENT,
         (
             (
-                _day(event.date),
+                long_date(event.date),
                 event.get_kind_display(),
                 format_html(" (promotion {})", event.promotion) if event.promotion else "",
                 format_html(", {} €", floatformat(event.amount, "0g")) if event.amount else "",
