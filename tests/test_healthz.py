@@ -54,3 +54,62 @@ def test_connections_run_without_postgresql_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+def _admin(connection):
+    """Another session on the database of `connection`, as an administrator's."""
+    import psycopg
+
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+        dbname=settings["NAME"], password=settings["PASSWORD"] or None, autocommit=True,
+    )  # fmt: skip
+
+
+def _terminated_by_the_server(connection) -> None:
+    """The session of `connection` ended by the server, as an administrator or a restart
+    would end it, and its farewell arrived."""
+    import select
+
+    with _admin(connection) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    select.select([connection.connection.fileno()], [], [], 5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_asks_the_server_nothing():
+    connection = connections["default"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'dernière requête'")
+    assert connection.is_usable()
+    with _admin(connection) as admin:
+        last = admin.execute(
+            "SELECT query FROM pg_stat_activity WHERE pid = %s",
+            [connection.connection.info.backend_pid],
+        ).fetchone()
+    assert last == ("SELECT 'dernière requête'",)  # Django's own check left `SELECT 1` here
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_sees_a_session_the_server_ended():
+    connection = connections["default"]
+    connection.ensure_connection()
+    assert connection.is_usable()
+    _terminated_by_the_server(connection)
+    assert not connection.is_usable()
+    connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_after_the_server_ended_the_session_is_served_on_a_new_one(client, settings):
+    settings.PUBLIC_DATA_VERSION_TTL = 0
+    connection = connections["default"]
+    assert client.get("/startups/").status_code == 200
+    before = connection.connection.info.backend_pid
+    _terminated_by_the_server(connection)
+    # What Django does between two requests in production (the test client leaves it out):
+    # the next request checks the connection before its first query.
+    connection.close_if_unusable_or_obsolete()
+    assert client.get("/startups/?q=service").status_code == 200
+    assert connection.connection.info.backend_pid != before
