@@ -17,7 +17,8 @@ model instances); `.sql()` gives the SQL and parameters of any queryset.
 
 A stand-in is a value of the parameter's type that the query holds nowhere else (the
 compilation refuses one it cannot find); a list parameter takes a list of stand-ins of the
-length it will be called with. A value the SQL is written differently for (None: `IS NULL`)
+length it will be called with; an array parameter (`= ANY(%s)`, one parameter whatever its
+length) takes an `Array`, which the query must hand to the database as it is. A value the SQL is written differently for (None: `IS NULL`)
 has no place here, and values go to the database as given (of the column's type: Django's
 conversion of a filter's value ran on the stand-in only).
 
@@ -35,6 +36,11 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import ValuesIterable
+
+
+class Array(list):
+    """The stand-in of one array parameter, replaced whole by the list given: found in the
+    SQL's parameters as this very object (a RawSQL's parameters are passed on as given)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,8 @@ class CompiledQuery:
         sql, params = compiler.as_sql()
         wanted = {}
         for name, value in self.stand_ins.items():
-            for index, item in enumerate(value) if isinstance(value, list) else [(None, value)]:
+            whole = not isinstance(value, list) or isinstance(value, Array)
+            for index, item in [(None, value)] if whole else enumerate(value):
                 if _key(item) in wanted:
                     raise ValueError(f"{self.build.__qualname__}: stand-in {item!r} given twice")
                 wanted[_key(item)] = (name, index)
@@ -113,7 +120,7 @@ class CompiledQuery:
         """The SQL compiled once and its parameters, the values given in their places."""
         compiled = self.compile()
         for name, stand_in in self.stand_ins.items():
-            if isinstance(stand_in, list) and len(values[name]) != len(stand_in):
+            if type(stand_in) is list and len(values[name]) != len(stand_in):
                 raise ValueError(f"{name}: {len(stand_in)} values expected, as compiled")
         params = list(compiled.params)
         for position, (name, index) in compiled.slots.items():
@@ -187,7 +194,7 @@ def prepared(sql: str, params: list, using: str = "default") -> tuple[str, list]
 
 def _key(value):
     # Parameters compared by type and value (a stand-in "1" is not the number 1); a list (an
-    # array parameter) is never a stand-in.
+    # array parameter) by identity: only an Array stand-in is found.
     return (type(value), value) if not isinstance(value, list | dict) else (type(value), id(value))
 
 

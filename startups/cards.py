@@ -7,14 +7,17 @@ version of the registry and per day (`startup_cards`): the next list, filter or 
 shows the startup reuses it, and reads only the startups' identifiers and phases.
 """
 
+from datetime import date
 from functools import lru_cache
 
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
-from publishing.caching import kept_many
+from publishing.caching import kept_many, today
+from publishing.compiled import Array, compiled_query
 from startups.models import Startup
 
 # (DSFR colour, label) of the badge of each current phase; no phase: "Pas encore commencée".
@@ -84,10 +87,27 @@ def startup_cards(ids: list[str]) -> dict[str, SafeString]:
     )
 
 
-def _build_cards(ids: list[str]) -> dict[str, SafeString]:
-    rows = (
-        Startup.objects.with_current_phase()
-        .filter(pk__in=ids)
-        .values_list("pk", "title", "mission", "current_phase_kind", "incubator__title")
+@compiled_query(ids=Array(["\x00carte demandée"]), on=date(1, 1, 1))
+def _cards_query(ids: list[str], on: date):
+    """The cards' rows, compiled once per process, the identifiers one array parameter: for
+    each page showing startups whose cards were not kept yet, Django took longer to build and
+    compile the phase's subqueries (~1 ms) than PostgreSQL took to run them."""
+    return (
+        Startup.objects.with_current_phase(on)
+        .filter(pk__in=RawSQL("SELECT unnest(%s::text[])", (ids,)))  # noqa: S611 - bound
+        .values("pk", "title", "mission", "current_phase_kind", "incubator__title")
     )
-    return {row[0]: card(*row) for row in rows}
+
+
+def _build_cards(ids: list[str]) -> dict[str, SafeString]:
+    rows = _cards_query.rows(ids=list(ids), on=today())
+    return {
+        row["pk"]: card(
+            row["pk"],
+            row["title"],
+            row["mission"],
+            row["current_phase_kind"],
+            row["incubator__title"],
+        )
+        for row in rows
+    }

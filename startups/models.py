@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from simple_history.models import HistoricalRecords
 
+from publishing.compiled import prepared
 from publishing.formats import fr_date
 from publishing.markdown import render_markdown, rendering_of, stored_markdown
 from startups.phases import (
@@ -177,15 +178,17 @@ def vocabulary_matches(words: list[str]) -> dict[str, list[str] | None]:
         return found
     # One branch per typed word, each with its own pattern: PostgreSQL plans each with the
     # trigram index. Constants only in the SQL: the words are bound parameters.
-    branch = "SELECT %s, ARRAY(SELECT word FROM startups_searchword WHERE word LIKE %s LIMIT %s)"
+    branch = "SELECT %s::int, ARRAY(SELECT word FROM startups_searchword WHERE word LIKE %s LIMIT %s)"
     sql = " UNION ALL ".join([branch] * len(looked_up))
     params = [
         value
         for index, word in enumerate(looked_up)
         for value in (index, _like(word), SEARCH_WORDS_AT_MOST + 1)
     ]
+    # Prepared once per connection and number of words (at most SEARCH_TERMS_AT_MOST
+    # statements): PostgreSQL no longer parses and plans it for each search.
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*prepared(sql, params))
         for index, matches in cursor.fetchall():
             if len(matches) <= SEARCH_WORDS_AT_MOST:
                 found[looked_up[index]] = matches

@@ -171,3 +171,22 @@ def test_objects_are_those_raw_reads_without_its_mapping_each_time(django_assert
     assert compiled.objects(startup_id="autre") == []
     with pytest.raises(TypeError, match=r"runs a model queryset"):
         CompiledQuery(allocations_by_year, {"startup_id": "\x00startup"}).objects(startup_id="x")
+
+
+def test_an_array_stand_in_is_replaced_whole_by_a_list_of_any_length(django_assert_num_queries):
+    from django.db.models.expressions import RawSQL
+
+    from publishing.compiled import Array
+
+    @compiled_query(ids=Array(["\x00identifiant"]))
+    def titles_of(ids):
+        return (
+            Startup.objects.filter(pk__in=RawSQL("SELECT unnest(%s::text[])", (ids,)))
+            .order_by("title")
+            .values("title")
+        )
+
+    a, b, _ = StartupFactory(title="A"), StartupFactory(title="B"), StartupFactory(title="C")
+    for ids, titles in (([a.pk], ["A"]), ([b.pk, a.pk, "absente"], ["A", "B"]), ([], [])):
+        with django_assert_num_queries(1):
+            assert [row["title"] for row in titles_of.rows(ids=ids)] == titles
