@@ -50,6 +50,11 @@ class BoundedLocMemCache(LocMemCache):
         self._sizes = _sizes.setdefault(name, {})
         self._total = _totals.setdefault(name, [0])
 
+    def validate_key(self, key):
+        """No check: Django's warns about keys memcached would refuse, character by character
+        (a fifth of looking up a list's 48 cards). This cache lives in the process, never in
+        memcached, and its keys are the app's own (`page:` or `kept:` and a hex digest)."""
+
     @property
     def bytes_used(self) -> int:
         """Bytes held: the pickled values and their keys."""

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import ValuesIterable
+from django.db.models.query import ModelIterable, ValuesIterable
 
 
 class Array(list):
@@ -102,7 +102,7 @@ class CompiledQuery:
         converters = compiler.get_converters(fields)
         model = {}
         if (
-            names is None
+            queryset._iterable_class is ModelIterable
             and compiler.klass_info
             and not compiler.klass_info.get("related_klass_infos")
         ):
@@ -118,6 +118,11 @@ class CompiledQuery:
 
     def sql(self, **values) -> tuple[str, list]:
         """The SQL compiled once and its parameters, the values given in their places."""
+        return prepared(*self.unprepared(**values), self.compile().compiler.using)
+
+    def unprepared(self, **values) -> tuple[str, list]:
+        """`sql()` as Django's SQL and parameters, not prepared: for a query that goes inside
+        another one."""
         compiled = self.compile()
         for name, stand_in in self.stand_ins.items():
             if type(stand_in) is list and len(values[name]) != len(stand_in):
@@ -125,7 +130,7 @@ class CompiledQuery:
         params = list(compiled.params)
         for position, (name, index) in compiled.slots.items():
             params[position] = values[name] if index is None else values[name][index]
-        return prepared(compiled.sql, params, compiled.compiler.using)
+        return compiled.sql, params
 
     def rows(self, **values) -> list[dict]:
         """The rows of a .values() queryset, as Django gives them, for these values."""

@@ -190,26 +190,12 @@ class StartupFilterForm(DsfrBaseForm):
 
     def filter(self, startups: StartupQuerySet) -> StartupQuerySet:
         """Apply the valid filters; call after is_valid()."""
-        data = self.cleaned_data
-        if data.get("q"):
-            startups = startups.search(data["q"])
-        if data.get("phase"):
-            startups = startups.filter(current_phase_kind=data["phase"])
-        if data.get("statut"):
-            startups = startups.with_status(data["statut"])
-        if data.get("actives"):
-            startups = startups.active()
-        if data.get("sans_investigation"):
-            startups = startups.exclude(current_phase_kind=PhaseKind.INVESTIGATION)
-        if data.get("incubateur"):
-            startups = startups.filter(incubator_id=data["incubateur"])
-        if data.get("sponsor"):
-            startups = startups.filter(sponsors__pk=data["sponsor"])
-        if data.get("thematique"):
-            startups = startups.with_theme(data["thematique"])
-        if data.get("usager"):
-            startups = startups.with_user_type(data["usager"])
-        return startups
+        return filtered(startups, self.cleaned_data)
+
+    def others_than_search(self) -> tuple[tuple[str, object], ...]:
+        """(name, value) of the valid filters in force besides the search, in the form's
+        order; call after is_valid()."""
+        return tuple((k, v) for k, v in self.cleaned_data.items() if k != "q" and v)
 
     def active_filters(self) -> list[str]:
         """Human-readable filters in force, for the results heading."""
@@ -227,3 +213,29 @@ class StartupFilterForm(DsfrBaseForm):
             else:
                 labels.append(f"{field.label} : « {value} »")
         return labels
+
+
+def filtered(startups: StartupQuerySet, data: dict, conditions=None) -> StartupQuerySet:
+    """`startups` kept by the filters of `data` (a form's cleaned data); the search's
+    `conditions` (StartupQuerySet.matching), when given, for its typed text."""
+    if conditions is not None:
+        startups = startups.matching(conditions)
+    elif data.get("q"):
+        startups = startups.search(data["q"])
+    if data.get("phase"):
+        startups = startups.filter(current_phase_kind=data["phase"])
+    if data.get("statut"):
+        startups = startups.with_status(data["statut"])
+    if data.get("actives"):
+        startups = startups.active()
+    if data.get("sans_investigation"):
+        startups = startups.exclude(current_phase_kind=PhaseKind.INVESTIGATION)
+    if data.get("incubateur"):
+        startups = startups.filter(incubator_id=data["incubateur"])
+    if data.get("sponsor"):
+        startups = startups.filter(sponsors__pk=data["sponsor"])
+    if data.get("thematique"):
+        startups = startups.with_theme(data["thematique"])
+    if data.get("usager"):
+        startups = startups.with_user_type(data["usager"])
+    return startups

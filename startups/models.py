@@ -178,7 +178,9 @@ def vocabulary_matches(words: list[str]) -> dict[str, list[str] | None]:
         return found
     # One branch per typed word, each with its own pattern: PostgreSQL plans each with the
     # trigram index. Constants only in the SQL: the words are bound parameters.
-    branch = "SELECT %s::int, ARRAY(SELECT word FROM startups_searchword WHERE word LIKE %s LIMIT %s)"
+    branch = (
+        "SELECT %s::int, ARRAY(SELECT word FROM startups_searchword WHERE word LIKE %s LIMIT %s)"
+    )
     sql = " UNION ALL ".join([branch] * len(looked_up))
     params = [
         value
@@ -193,6 +195,12 @@ def vocabulary_matches(words: list[str]) -> dict[str, list[str] | None]:
             if len(matches) <= SEARCH_WORDS_AT_MOST:
                 found[looked_up[index]] = matches
     return found
+
+
+def search_conditions(text: str) -> list[tuple[str, list[str] | None]]:
+    """What a search for `text` keeps: (typed word, the vocabulary words containing it, or
+    None to read the word in the texts) for each word it must find. One query."""
+    return list(vocabulary_matches(typed_words(text)).items())
 
 
 class SearchWord(models.Model):
@@ -274,7 +282,11 @@ class StartupQuerySet(models.QuerySet):
         Reads the vocabulary at once (one query); the queryset returned keeps the startups
         holding a word found for each typed word, and, for the typed words found in too many
         words, reads their texts (see SEARCH_WORDS_AT_MOST)."""
-        for word, matches in vocabulary_matches(typed_words(text)).items():
+        return self.matching(search_conditions(text))
+
+    def matching(self, conditions: list[tuple[str, list[str] | None]]):
+        """The startups meeting every condition of `search_conditions`."""
+        for word, matches in conditions:
             if matches is None:
                 self = self.filter(CONTAINS(word))
             else:  # none found: `&& '{}'`, false for every startup

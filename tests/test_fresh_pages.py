@@ -262,3 +262,37 @@ def test_a_search_reads_the_text_once_and_pages_in_order(client, django_assert_m
     titles = re.findall(r'fr-card__title"><a href="[^"]+">([^<]+)<', first + second)
     assert titles == [f"Service {n:02d}" for n in range(50)]
     assert "Autre chose" not in first + second
+
+
+def test_a_search_page_finds_what_the_search_finds_whatever_the_kind_of_words(client, monkeypatch):
+    from django.core.cache import cache
+
+    import startups.models
+
+    fabrique = IncubatorFactory(title="Fabrique")
+    StartupFactory(title="Santé numérique", mission="Soigner", incubator=fabrique)
+    StartupFactory(title="Santé au travail", mission="Prévenir")
+    StartupFactory(title="Numérique responsable", mission="Sobriété", incubator=fabrique)
+    cases = {
+        "q=sante": ["Santé au travail", "Santé numérique"],
+        "q=SANTÉ": ["Santé au travail", "Santé numérique"],  # the same query, compiled once
+        "q=sante+numer": ["Santé numérique"],
+        "q=numer+sante": ["Santé numérique"],
+        "q=sante+introuvable": [],
+        "q=introuvable": [],
+        f"q=numer&incubateur={fabrique.pk}": ["Numérique responsable", "Santé numérique"],
+        f"q=sante&incubateur={fabrique.pk}": ["Santé numérique"],
+        f"q=travail&incubateur={fabrique.pk}": [],
+    }
+
+    def titles(query):
+        page = client.get(f"/startups/?{query}").content.decode()
+        return sorted(re.findall(r'<h3 class="fr-card__title"><a href="[^"]+">([^<]+)</a>', page))
+
+    for query, expected in cases.items():
+        assert titles(query) == expected, query
+    # Every word now read in the texts (found in too many words of the vocabulary).
+    monkeypatch.setattr(startups.models, "SEARCH_WORDS_AT_MOST", 0)
+    cache.clear()
+    for query, expected in cases.items():
+        assert titles(query) == expected, query
