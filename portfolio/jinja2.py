@@ -74,12 +74,8 @@ def environment(**options) -> Environment:
         startup_team=startup_team,
         budget_of=budgets_tags.budget_of,
         startup_budget=_inclusion("budgets/_startup_budget.html", budgets_tags.startup_budget),
-        next_committee=_inclusion(
-            "committees/_next_committee.html", committees_tags.next_committee
-        ),
-        transparency_checklist=_inclusion(
-            "impact/_transparency_checklist.html", impact_tags.transparency_checklist
-        ),
+        next_committee=committees_tags.next_committee,
+        transparency_checklist=impact_tags.transparency_checklist,
     )
     env.filters.update(
         date=defaultfilters.date,

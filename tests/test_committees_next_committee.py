@@ -106,3 +106,23 @@ def test_the_pages_cost_the_same_queries_with_or_without_extensions(client, staf
     for n in range(10):
         extended(staff_user, title=f"Reconduite {n}")
     assert count_queries(client, "/comites/") == few
+
+
+def test_the_notice_is_the_html_the_template_wrote(staff_user):
+    from committees.templatetags.committees_tags import next_committee as notice
+
+    startup, _ = extended(staff_user)
+    planned = CommitteeFactory(date=NEW_DATE + timedelta(days=7))
+    dossier_for(planned, startup)
+    assert notice(startup) == (
+        "\n"
+        '  <div class="fr-notice fr-notice--info fr-mb-2w">\n'
+        '    <div class="fr-container"><div class="fr-notice__body">\n'
+        f'      <p class="fr-notice__title">Prochain comité : <a href="/comites/{planned.pk}/">'
+        "le 6 janvier 2027</a> (reconduction temporaire décidée au comité du 18 novembre "
+        "2026, qui le prévoyait le 30 décembre 2026).</p>\n"
+        "    </div></div>\n"
+        "  </div>\n"
+        "\n"
+    )
+    assert notice(StartupFactory(title="Sans comité")) == "\n"

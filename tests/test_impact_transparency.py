@@ -72,3 +72,35 @@ def test_the_bulk_and_single_checklists_agree():
     star = NorthStarFactory(startup=startup)
     MeasurementFactory(indicator=star, period_start=add_month(TODAY, -2))
     assert checklists([startup.pk])[startup.pk] == checklist_for(startup)
+
+
+def test_the_checklist_is_the_html_the_template_wrote():
+    from impact.templatetags.impact_tags import checklist_html
+    from impact.transparency import Checklist, Point
+
+    checklist = Checklist(
+        startup_id="essai",
+        title="Essai",
+        has_north_star=False,
+        points=[
+            Point("site", "Site <public>", True, "en ligne", "https://exemple.fr/?a=1&b=2"),
+            Point("budget", "Budget", False, "pas d'allocation"),
+        ],
+    )
+    assert checklist_html(checklist) == (
+        '\n<ul class="portfolio-plain-list">\n  '
+        '\n    <li class="fr-mb-2w">\n'
+        '      <span class="fr-badge fr-badge--sm fr-badge--success">oui</span>\n'
+        "      <strong>Site &lt;public&gt;</strong><br>\n"
+        '      <span class="fr-text--sm"><a href="https://exemple.fr/?a=1&amp;b=2" '
+        'rel="noopener">en ligne</a></span>\n'
+        "    </li>\n  "
+        '\n    <li class="fr-mb-2w">\n'
+        '      <span class="fr-badge fr-badge--sm fr-badge--warning">non</span>\n'
+        "      <strong>Budget</strong><br>\n"
+        '      <span class="fr-text--sm">pas d&#x27;allocation</span>\n'
+        "    </li>\n  "
+        "\n</ul>\n"
+        '<p class="fr-text--sm fr-mb-0">1 point sur 2, calculé à partir des données du '
+        "portefeuille.</p>\n"
+    )
