@@ -7,8 +7,8 @@ localised). Jinja2 compiles a template to Python once: the same page, same HTML,
 Its output is Django's, byte for byte (tests/test_jinja_pages.py compares the pages): every
 `{{ }}` is localised and escaped as Django does (`finalize`), and the filters are Django's own.
 The page's shell (header, menu, footer: base.html) stays a Django template, kept per state of the
-menu (publishing.pages.render_page); blocks owned by other apps come from their Django template
-tags (`_inclusion`), as on the Django pages.
+menu (publishing.pages.render_page); blocks owned by other apps come from their template tags,
+which write their HTML in Python (the budget, the next committee, the transparency checklist).
 """
 
 import html
@@ -19,13 +19,13 @@ from django.template import defaultfilters, engines
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from jinja2 import Environment
 
 from budgets.templatetags import budgets_tags
 from committees.templatetags import committees_tags
 from impact.templatetags import impact_tags
+from publishing.pages import address
 from publishing.templatetags import publishing_tags
 from startups.team import startup_team
 from startups.templatetags import startups_tags
@@ -52,13 +52,8 @@ def django_include(template_name: str, **context):
     return mark_safe(engines["django"].get_template(template_name).render(context))  # noqa: S308
 
 
-def _inclusion(template_name: str, function):
-    """A Django inclusion tag as a Jinja function: its context, its template."""
-    return lambda *args, **kwargs: django_include(template_name, **function(*args, **kwargs))
-
-
 def url(name: str, *args) -> str:
-    return reverse(name, args=args)
+    return address(name, *args)
 
 
 def environment(**options) -> Environment:
@@ -73,7 +68,7 @@ def environment(**options) -> Environment:
         event_items=startups_tags.event_items,
         startup_team=startup_team,
         budget_of=budgets_tags.budget_of,
-        startup_budget=_inclusion("budgets/_startup_budget.html", budgets_tags.startup_budget),
+        startup_budget=budgets_tags.startup_budget,
         next_committee=committees_tags.next_committee,
         transparency_checklist=impact_tags.transparency_checklist,
     )

@@ -1,10 +1,25 @@
 """What every page's context shares: the breadcrumb (django-dsfr's `dsfr_breadcrumb` data);
 pages whose content is a Jinja2 template."""
 
+from functools import lru_cache
+
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+
+def address(name: str, *args) -> str:
+    """`reverse(name, args=args)`, remembered per script prefix and URL configuration: an
+    address never changes while they hold, and `reverse` cost ~30 µs (a card's link was most
+    of what it cost; a startup page asks for some ten)."""
+    return _address(get_script_prefix(), get_urlconf(), name, args)
+
+
+@lru_cache(maxsize=20_000)  # each startup's page, then its incubators and sponsors: ~2 MB
+def _address(prefix: str, urlconf, name: str, args: tuple) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
 
 
 def breadcrumb(*links: tuple[str, str], current: str) -> dict:

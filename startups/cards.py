@@ -8,16 +8,15 @@ shows the startup reuses it, and reads only the startups' identifiers and phases
 """
 
 from datetime import date
-from functools import lru_cache
 
 from django.db.models.expressions import RawSQL
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
 from publishing.caching import kept_many, today
 from publishing.compiled import Array, compiled_query
+from publishing.pages import address
 from startups.models import Startup
 
 # (DSFR colour, label) of the badge of each current phase; no phase: "Pas encore commencée".
@@ -57,11 +56,8 @@ INCUBATOR = (
 )
 
 
-@lru_cache(maxsize=100_000)
 def startup_url(startup_id: str) -> str:
-    """`Startup.get_absolute_url`, remembered: an address never changes while the process runs,
-    and `reverse` was most of what a card cost (~30 µs each)."""
-    return reverse("startups:detail", args=[startup_id])
+    return address("startups:detail", startup_id)
 
 
 def card(

@@ -8,7 +8,6 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import connection, models
 from django.db.models import Deferrable, Exists, F, Func, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import ExpressionWrapper, RawSQL
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from simple_history.models import HistoricalRecords
@@ -16,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from publishing.compiled import prepared
 from publishing.formats import fr_date
 from publishing.markdown import render_markdown, rendering_of, stored_markdown
+from publishing.pages import address
 from startups.phases import (
     ACTIVE_KINDS,
     EXPECTED_DURATION_LABELS,
@@ -72,7 +72,7 @@ class Organisation(SourceMixin):
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
     def get_absolute_url(self):
-        return reverse("startups:organisation", args=[self.pk])
+        return address("startups:organisation", self.pk)
 
 
 class Incubator(SourceMixin):
@@ -111,7 +111,7 @@ class Incubator(SourceMixin):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("startups:incubator", args=[self.pk])
+        return address("startups:incubator", self.pk)
 
 
 class AccessibilityStatus(models.TextChoices):
@@ -406,7 +406,7 @@ class Startup(SourceMixin):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("startups:detail", args=[self.pk])
+        return address("startups:detail", self.pk)
 
     def refresh_derived_fields(self):
         self.user_types_key = normalise_list(self.user_types)

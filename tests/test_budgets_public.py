@@ -167,3 +167,14 @@ def test_the_json_reste_a_payer_of_a_year_is_the_page_s(client):
         "500.00",
         "2026-11-18",
     )
+
+
+def test_the_startup_block_without_data_is_the_html_the_template_wrote():
+    assert render_block(StartupFactory(id="sans.budget")) == (
+        '\n<section class="fr-mt-4w" aria-labelledby="budget-sansbudget">\n'
+        '  <h2 id="budget-sansbudget">Budget</h2>\n'
+        "  \n"
+        "    <p>Pas encore de données budgétaires.</p>\n"
+        "  \n"
+        "</section>\n"
+    )
