@@ -119,6 +119,13 @@ class BoundedLocMemCache(LocMemCache):
                 self._sizes[key] = size
         return value
 
+    def delete_prefixed(self, prefix: str) -> None:
+        """Remove every entry whose key (as given to `set`) starts with `prefix`."""
+        made = self.make_key(prefix)
+        with self._lock:
+            for key in [key for key in self._cache if key.startswith(made)]:
+                self._delete(key)
+
     def clear(self):
         with self._lock:
             self._cache.clear()
