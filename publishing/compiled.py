@@ -18,9 +18,10 @@ model instances); `.sql()` gives the SQL and parameters of any queryset.
 A stand-in is a value of the parameter's type that the query holds nowhere else (the
 compilation refuses one it cannot find); a list parameter takes a list of stand-ins of the
 length it will be called with; an array parameter (`= ANY(%s)`, one parameter whatever its
-length) takes an `Array`, which the query must hand to the database as it is. A value the SQL is written differently for (None: `IS NULL`)
-has no place here, and values go to the database as given (of the column's type: Django's
-conversion of a filter's value ran on the stand-in only).
+length) takes an `Array`, which the query must hand to the database as it is. A value the SQL
+is written differently for (None: `IS NULL`) has no place here, and values go to the database
+as given (of the column's type: Django's conversion of a filter's value ran on the stand-in
+only).
 
 PostgreSQL too would parse and plan each query again: 0.2 to 0.65 ms of its CPU per query of the
 startup page, more than running it. So the SQL is prepared on the server once per connection

@@ -113,3 +113,26 @@ def test_a_request_after_the_server_ended_the_session_is_served_on_a_new_one(cli
     connection.close_if_unusable_or_obsolete()
     assert client.get("/startups/?q=service").status_code == 200
     assert connection.connection.info.backend_pid != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_holds_for_a_socket_numbered_above_1024():
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"au plus {hard} descripteurs de fichiers sur cette machine")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    taken = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    connection = connections["default"]
+    try:
+        connection.close()
+        connection.ensure_connection()
+        assert connection.connection.fileno() > 1024
+        assert connection.is_usable()  # select() refused this descriptor: a reconnection each time
+    finally:
+        connection.close()
+        for descriptor in taken:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

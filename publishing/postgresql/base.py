@@ -22,8 +22,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:
             return False
+        # poll, not select: select refuses a descriptor above 1 024, which would have made
+        # every connection look unusable, and every request open a new one.
+        waiting = select.poll()
         try:
-            readable, _, _ = select.select([connection.fileno()], [], [], 0)
+            waiting.register(connection.fileno(), select.POLLIN)
+            return not waiting.poll(0)  # POLLIN, or POLLHUP/POLLERR: the server left
         except (OSError, ValueError):  # the socket itself is gone
             return False
-        return not readable
